@@ -1,0 +1,173 @@
+package io.camelpgmq.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.camelpgmq.client.PgmqSchema;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL with pgmq for every test in this JVM, chosen once, in this order:
+ * <ol>
+ * <li>{@code PGMQ_TEST_JDBC_URL} (optionally {@code PGMQ_TEST_JDBC_USER} and {@code PGMQ_TEST_JDBC_PASSWORD}): that
+ * server; {@code CREATE EXTENSION pgmq} when the extension is available there, else the compatible SQL;</li>
+ * <li>a Docker engine: Testcontainers with the official pgmq image ({@code PGMQ_TEST_IMAGE} to choose another);</li>
+ * <li>otherwise an embedded PostgreSQL (zonky), with the compatible SQL.</li>
+ * </ol>
+ * Tests share the database, so each test works in queues of its own ({@link #uniqueQueueName}).
+ */
+public final class PgmqTestDatabase {
+
+    public static final String URL_ENV = "PGMQ_TEST_JDBC_URL";
+    private static final String DEFAULT_IMAGE = "ghcr.io/pgmq/pg17-pgmq:v1.13.0";
+    private static final Logger LOG = LoggerFactory.getLogger(PgmqTestDatabase.class);
+    private static final AtomicInteger QUEUE_COUNTER = new AtomicInteger();
+    private static volatile PgmqTestDatabase instance;
+
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+    private final String server;
+    private final HikariDataSource dataSource;
+    private final PgmqSchema.Installation installation;
+    private final EmbeddedPostgres embedded;
+
+    private PgmqTestDatabase(String jdbcUrl, String username, String password, String server,
+                             EmbeddedPostgres embedded) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+        this.server = server;
+        this.embedded = embedded;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(24);
+        config.setPoolName("pgmq-test");
+        this.dataSource = new HikariDataSource(config);
+        this.installation = installPgmq(dataSource);
+    }
+
+    /** The database of this JVM, started on first use. */
+    public static PgmqTestDatabase get() {
+        PgmqTestDatabase db = instance;
+        if (db == null) {
+            synchronized (PgmqTestDatabase.class) {
+                db = instance;
+                if (db == null) {
+                    db = start();
+                    LOG.info("Tests use {} with {}", db.server, db.installation);
+                    instance = db;
+                    PgmqTestDatabase started = db;
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "pgmq-test-db-stop"));
+                }
+            }
+        }
+        return db;
+    }
+
+    private static PgmqTestDatabase start() {
+        String url = System.getenv(URL_ENV);
+        if (url != null && !url.isBlank()) {
+            return new PgmqTestDatabase(url, System.getenv("PGMQ_TEST_JDBC_USER"),
+                    System.getenv("PGMQ_TEST_JDBC_PASSWORD"), "external PostgreSQL " + url, null);
+        }
+        PgmqTestDatabase docker = DockerDatabase.startIfAvailable(
+                System.getenv().getOrDefault("PGMQ_TEST_IMAGE", DEFAULT_IMAGE));
+        if (docker != null) {
+            return docker;
+        }
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            String embeddedUrl = pg.getJdbcUrl("postgres", "postgres");
+            return new PgmqTestDatabase(embeddedUrl, "postgres", null, "embedded PostgreSQL on port " + pg.getPort(),
+                    pg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the embedded PostgreSQL", e);
+        }
+    }
+
+    static PgmqTestDatabase forServer(String url, String user, String password, String server) {
+        return new PgmqTestDatabase(url, user, password, server, null);
+    }
+
+    private static PgmqSchema.Installation installPgmq(DataSource ds) {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            boolean available;
+            try (var rs = st.executeQuery("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgmq'")) {
+                rs.next();
+                available = rs.getInt(1) > 0;
+            }
+            if (available) {
+                st.execute("CREATE EXTENSION IF NOT EXISTS pgmq");
+                return PgmqSchema.detect(ds);
+            }
+            return PgmqSchema.install(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot prepare pgmq in the test database: " + e.getMessage(), e);
+        }
+    }
+
+    /** A pooled DataSource for the test database (shared: do not close it). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** What provides pgmq: the extension or the compatible SQL. */
+    public PgmqSchema.Installation installation() {
+        return installation;
+    }
+
+    /** Whether the real pgmq extension is under test (rather than the compatible SQL). */
+    public boolean isRealExtension() {
+        return installation.flavour() == PgmqSchema.Flavour.EXTENSION;
+    }
+
+    /** The embedded server, or {@code null} when tests run against another one. */
+    public EmbeddedPostgres embedded() {
+        return embedded;
+    }
+
+    /** A queue name no other test in this or a parallel run uses: {@code prefix_<counter>_<random>}. */
+    public static String uniqueQueueName(String prefix) {
+        String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String suffix = "_" + QUEUE_COUNTER.incrementAndGet() + "_" + Long.toString(System.nanoTime() % 1_000_000L, 36);
+        int room = 40 - suffix.length();
+        return (clean.length() > room ? clean.substring(0, room) : clean) + suffix;
+    }
+
+    private void close() {
+        dataSource.close();
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warn("Stopping the embedded PostgreSQL failed", e);
+            }
+        }
+    }
+}
