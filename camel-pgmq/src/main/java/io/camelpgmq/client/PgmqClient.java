@@ -40,16 +40,26 @@ public final class PgmqClient {
     private static final String QUEUE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pgmq.meta WHERE queue_name = ?::text)";
     private static final String METRICS = "SELECT * FROM pgmq.metrics(?::text)";
     private static final String METRICS_ALL = "SELECT * FROM pgmq.metrics_all()";
-    private static final String SEND = "SELECT * FROM pgmq.send(?::text, ?::jsonb)";
-    private static final String SEND_DELAY = "SELECT * FROM pgmq.send(?::text, ?::jsonb, ?::integer)";
-    private static final String SEND_HEADERS_DELAY
-            = "SELECT * FROM pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::integer)";
+    // send: "SELECT ... AS s(msg_id)"; the NOTIFY variants call pg_notify in the same statement, so that the message
+    // and its wake-up commit together (one round trip instead of three for send, notify and commit)
+    private static final String SEND_CALL = "pgmq.send(?::text, ?::jsonb)";
+    private static final String SEND_DELAY_CALL = "pgmq.send(?::text, ?::jsonb, ?::integer)";
+    private static final String SEND_HEADERS_DELAY_CALL = "pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::integer)";
+    private static final String SEND_BATCH_DELAY_CALL = "pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::integer)";
+    private static final String SEND_BATCH_HEADERS_DELAY_CALL
+            = "pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::text[]::jsonb[], ?::integer)";
+    private static final String SEND = sending(SEND_CALL);
+    private static final String SEND_DELAY = sending(SEND_DELAY_CALL);
+    private static final String SEND_HEADERS_DELAY = sending(SEND_HEADERS_DELAY_CALL);
     private static final String SEND_HEADERS_AT
-            = "SELECT * FROM pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::timestamptz)";
-    private static final String SEND_BATCH_DELAY
-            = "SELECT * FROM pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::integer)";
-    private static final String SEND_BATCH_HEADERS_DELAY
-            = "SELECT * FROM pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::text[]::jsonb[], ?::integer)";
+            = sending("pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::timestamptz)");
+    private static final String SEND_BATCH_DELAY = sending(SEND_BATCH_DELAY_CALL);
+    private static final String SEND_BATCH_HEADERS_DELAY = sending(SEND_BATCH_HEADERS_DELAY_CALL);
+    private static final String SEND_NOTIFY = sendingAndNotifying(SEND_CALL);
+    private static final String SEND_DELAY_NOTIFY = sendingAndNotifying(SEND_DELAY_CALL);
+    private static final String SEND_HEADERS_DELAY_NOTIFY = sendingAndNotifying(SEND_HEADERS_DELAY_CALL);
+    private static final String SEND_BATCH_DELAY_NOTIFY = sendingAndNotifying(SEND_BATCH_DELAY_CALL);
+    private static final String SEND_BATCH_HEADERS_DELAY_NOTIFY = sendingAndNotifying(SEND_BATCH_HEADERS_DELAY_CALL);
     private static final String READ
             = "SELECT * FROM pgmq.read(?::text, ?::integer, ?::integer)";
     private static final String READ_CONDITIONAL
@@ -60,6 +70,8 @@ public final class PgmqClient {
     private static final String DELETE = "SELECT pgmq.delete(?::text, ?::bigint)";
     private static final String DELETE_MANY = "SELECT * FROM pgmq.delete(?::text, ?::bigint[])";
     private static final String SET_VT = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint, ?::integer)";
+    private static final String SET_VT_MILLIS = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint,"
+                                                + " clock_timestamp() + ?::bigint * interval '1 millisecond')";
     private static final String SET_VT_MANY = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint[], ?::integer)";
     private static final String NOTIFY = "SELECT pg_notify(?::text, ?::text)";
     private static final String ENABLE_NOTIFY_INSERT = "SELECT pgmq.enable_notify_insert(?::text, ?::integer)";
@@ -69,6 +81,15 @@ public final class PgmqClient {
 
     private final DataSource dataSource;
     private final Connection connection;
+
+    private static String sending(String call) {
+        return "SELECT s.msg_id FROM " + call + " AS s(msg_id)";
+    }
+
+    // pg_notify's channel is the first parameter; PostgreSQL delivers identical notifications of one transaction once
+    private static String sendingAndNotifying(String call) {
+        return "SELECT s.msg_id, pg_notify(?::text, '') FROM " + call + " AS s(msg_id)";
+    }
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -170,9 +191,7 @@ public final class PgmqClient {
 
     /** Sends one JSON message, visible at once; returns its id. */
     public long send(String queueName, String json) {
-        QueueNames.validate(queueName);
-        JsonText.require(json, "message body");
-        return queryOne(SEND, "send", queueName, rs -> rs.getLong(1), queueName, json);
+        return send(queueName, json, null, 0, null);
     }
 
     /**
@@ -180,14 +199,31 @@ public final class PgmqClient {
      * its id.
      */
     public long send(String queueName, String json, String headersJson, int delaySeconds) {
+        return send(queueName, json, headersJson, delaySeconds, null);
+    }
+
+    /**
+     * Sends one JSON message and, in the same statement and so the same transaction, a NOTIFY on
+     * {@code notifyChannel} (none when {@code null}): both commit or neither.
+     */
+    public long send(String queueName, String json, String headersJson, int delaySeconds, String notifyChannel) {
         QueueNames.validate(queueName);
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
-        if (headersJson == null) {
-            return queryOne(SEND_DELAY, "send", queueName, rs -> rs.getLong(1), queueName, json, delaySeconds);
+        boolean notify = notifyChannel != null;
+        String sql;
+        Object[] args;
+        if (headersJson == null && delaySeconds == 0) {
+            sql = notify ? SEND_NOTIFY : SEND;
+            args = new Object[] { queueName, json };
+        } else if (headersJson == null) {
+            sql = notify ? SEND_DELAY_NOTIFY : SEND_DELAY;
+            args = new Object[] { queueName, json, delaySeconds };
+        } else {
+            sql = notify ? SEND_HEADERS_DELAY_NOTIFY : SEND_HEADERS_DELAY;
+            args = new Object[] { queueName, json, headersJson, delaySeconds };
         }
-        return queryOne(SEND_HEADERS_DELAY, "send", queueName, rs -> rs.getLong(1), queueName, json, headersJson,
-                delaySeconds);
+        return queryOne(sql, "send", queueName, rs -> rs.getLong("msg_id"), withChannel(notifyChannel, args));
     }
 
     /** Sends one JSON message with pgmq headers (may be {@code null}), visible from {@code visibleAt}. */
@@ -196,7 +232,7 @@ public final class PgmqClient {
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
         Objects.requireNonNull(visibleAt, "visibleAt");
-        return queryOne(SEND_HEADERS_AT, "send", queueName, rs -> rs.getLong(1), queueName, json, headersJson,
+        return queryOne(SEND_HEADERS_AT, "send", queueName, rs -> rs.getLong("msg_id"), queueName, json, headersJson,
                 visibleAt);
     }
 
@@ -206,6 +242,15 @@ public final class PgmqClient {
      * @param headersJson one headers JSON per message (entries may be {@code null}), or {@code null} for none
      */
     public List<Long> sendBatch(String queueName, List<String> jsons, List<String> headersJson, int delaySeconds) {
+        return sendBatch(queueName, jsons, headersJson, delaySeconds, null);
+    }
+
+    /**
+     * Sends many JSON messages and one NOTIFY on {@code notifyChannel} (none when {@code null}) in one statement, so
+     * one transaction; returns the ids in order.
+     */
+    public List<Long> sendBatch(String queueName, List<String> jsons, List<String> headersJson, int delaySeconds,
+                                String notifyChannel) {
         QueueNames.validate(queueName);
         if (jsons == null || jsons.isEmpty()) {
             throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
@@ -218,14 +263,28 @@ public final class PgmqClient {
             }
             headersJson.forEach(h -> JsonText.require(h, "headers"));
         }
+        boolean notify = notifyChannel != null;
         return withConnection("send_batch", queueName, c -> {
             Array msgs = c.createArrayOf("text", jsons.toArray());
             if (headersJson == null) {
-                return list(c, SEND_BATCH_DELAY, rs -> rs.getLong(1), queueName, msgs, delaySeconds);
+                return list(c, notify ? SEND_BATCH_DELAY_NOTIFY : SEND_BATCH_DELAY, rs -> rs.getLong("msg_id"),
+                        withChannel(notifyChannel, new Object[] { queueName, msgs, delaySeconds }));
             }
             Array hdrs = c.createArrayOf("text", headersJson.toArray());
-            return list(c, SEND_BATCH_HEADERS_DELAY, rs -> rs.getLong(1), queueName, msgs, hdrs, delaySeconds);
+            return list(c, notify ? SEND_BATCH_HEADERS_DELAY_NOTIFY : SEND_BATCH_HEADERS_DELAY,
+                    rs -> rs.getLong("msg_id"),
+                    withChannel(notifyChannel, new Object[] { queueName, msgs, hdrs, delaySeconds }));
         });
+    }
+
+    private static Object[] withChannel(String notifyChannel, Object[] args) {
+        if (notifyChannel == null) {
+            return args;
+        }
+        Object[] all = new Object[args.length + 1];
+        all[0] = QueueNames.validateChannel(notifyChannel);
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
     }
 
     // ---------------------------------------------------------------- reading and completing
@@ -290,6 +349,17 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         List<PgmqMessage> rows
                 = queryList(SET_VT, "set_vt", queueName, PgmqClient::toMessage, queueName, msgId, vtSeconds);
+        return rows.stream().findFirst();
+    }
+
+    /**
+     * Sets when a message becomes visible to the database's {@code now + vtMillis}, to the millisecond (through
+     * pgmq's timestamptz overload); empty when there is no such message.
+     */
+    public Optional<PgmqMessage> setVtMillis(String queueName, long msgId, long vtMillis) {
+        QueueNames.validate(queueName);
+        List<PgmqMessage> rows
+                = queryList(SET_VT_MILLIS, "set_vt", queueName, PgmqClient::toMessage, queueName, msgId, vtMillis);
         return rows.stream().findFirst();
     }
 

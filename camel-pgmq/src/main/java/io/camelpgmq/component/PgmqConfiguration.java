@@ -1,0 +1,292 @@
+package io.camelpgmq.component;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+/** The options of a {@code pgmq:queueName} endpoint. */
+@UriParams
+public class PgmqConfiguration implements Cloneable {
+
+    @UriPath(description = "The pgmq queue: 1 to 47 characters, lower-case letters, digits and _.")
+    @Metadata(required = true)
+    private String queueName;
+
+    // ---------------------------------------------------------------- common
+
+    @UriParam(label = "common", description = "Create the queue (and the dead-letter queue) when it does not exist,"
+                                              + " on start. Off by default: then a missing queue is an error on start.")
+    private boolean autoCreateQueue;
+
+    @UriParam(label = "common", description = "The LISTEN/NOTIFY channel that wakes consumers. By default pgmq's own"
+                                              + " insert channel for the queue (pgmq.q_<queue>.INSERT), the one"
+                                              + " pgmq.enable_notify_insert notifies, so that producers in any language"
+                                              + " that use pgmq's notify trigger wake Camel too.")
+    private String channel;
+
+    @UriParam(label = "common", defaultValue = "30", description = "Visibility timeout in seconds: a message read by"
+                                                                   + " the consumer (or the read operation) stays"
+                                                                   + " hidden from other readers this long.")
+    private int visibilityTimeout = 30;
+
+    @UriParam(label = "common,advanced", description = "To filter headers to and from pgmq's headers with a custom"
+                                                       + " HeaderFilterStrategy.")
+    private HeaderFilterStrategy headerFilterStrategy;
+
+    // ---------------------------------------------------------------- consumer
+
+    @UriParam(label = "consumer", defaultValue = "10", description = "How many messages a consumer thread reads at"
+                                                                     + " once (pgmq read qty).")
+    private int maxMessagesPerPoll = 10;
+
+    @UriParam(label = "consumer", defaultValue = "1", description = "How many threads read and process messages in"
+                                                                    + " this consumer.")
+    private int concurrentConsumers = 1;
+
+    @UriParam(label = "consumer", defaultValue = "true", description = "Wake the consumer by LISTEN on the channel"
+                                                                      + " (milliseconds after the sender commits). When"
+                                                                      + " false the consumer only polls.")
+    private boolean listen = true;
+
+    @UriParam(label = "consumer", defaultValue = "30000", javaType = "java.time.Duration",
+              description = "Milliseconds between the fallback reads that catch whatever a listener missed (and all"
+                            + " messages when listen=false).")
+    private long pollInterval = 30000;
+
+    @UriParam(label = "consumer", defaultValue = "archive", description = "What to do with a message whose exchange"
+                                                                         + " completed: archive it (to a_<queue>),"
+                                                                         + " delete it, or none (leave it until its"
+                                                                         + " visibility timeout runs out).")
+    private PgmqOnSuccess onSuccess = PgmqOnSuccess.archive;
+
+    @UriParam(label = "consumer", defaultValue = "-1", description = "How many times a failed message is retried"
+                                                                     + " before it goes to the dead-letter queue; -1"
+                                                                     + " retries for ever. A message is handed to the"
+                                                                     + " route at most maxRetries + 1 times.")
+    private int maxRetries = -1;
+
+    @UriParam(label = "consumer", description = "The queue that receives a message that failed maxRetries + 1 times,"
+                                                + " with its pgmq headers and the failure (x-pgmq-dlq-*). Without one,"
+                                                + " such a message is archived and logged.")
+    private String deadLetterQueue;
+
+    @UriParam(label = "consumer", javaType = "java.time.Duration", description = "Milliseconds before a failed message"
+                                                                                 + " is read again. Unset: it comes"
+                                                                                 + " back when its visibility timeout"
+                                                                                 + " runs out.")
+    private Long retryDelay;
+
+    @UriParam(label = "consumer", defaultValue = "1.0", description = "Multiplies retryDelay at each further retry"
+                                                                      + " (2.0 doubles it), up to maxRetryDelay.")
+    private double retryBackoffMultiplier = 1.0;
+
+    @UriParam(label = "consumer", defaultValue = "300000", javaType = "java.time.Duration",
+              description = "The longest retry delay in milliseconds.")
+    private long maxRetryDelay = 300000;
+
+    @UriParam(label = "consumer", defaultValue = "false", description = "Push the visibility timeout of in-flight"
+                                                                       + " messages forward (every half timeout), so"
+                                                                       + " that work longer than the timeout is not"
+                                                                       + " read twice.")
+    private boolean extendVisibility;
+
+    @UriParam(label = "consumer", defaultValue = "false", description = "One exchange per read batch: the body is a"
+                                                                       + " List of the messages' JSON texts, and header"
+                                                                       + " CamelPgmqMsgIds their ids. The batch"
+                                                                       + " succeeds or fails as a whole.")
+    private boolean batching;
+
+    // ---------------------------------------------------------------- producer
+
+    @UriParam(label = "producer", defaultValue = "send", description = "The operation the producer performs.")
+    private PgmqOperations operation = PgmqOperations.send;
+
+    @UriParam(label = "producer", defaultValue = "true", description = "NOTIFY the channel in the sending"
+                                                                      + " transaction. Turn off for high-volume senders"
+                                                                      + " whose consumers rely on the poll: NOTIFY"
+                                                                      + " takes a database-wide lock at commit.")
+    private boolean notify = true;
+
+    @UriParam(label = "producer", defaultValue = "0", description = "Seconds before a sent message becomes visible.")
+    private int delay;
+
+    public String getQueueName() {
+        return queueName;
+    }
+
+    public void setQueueName(String queueName) {
+        this.queueName = queueName;
+    }
+
+    public boolean isAutoCreateQueue() {
+        return autoCreateQueue;
+    }
+
+    public void setAutoCreateQueue(boolean autoCreateQueue) {
+        this.autoCreateQueue = autoCreateQueue;
+    }
+
+    public String getChannel() {
+        return channel;
+    }
+
+    public void setChannel(String channel) {
+        this.channel = channel;
+    }
+
+    public int getVisibilityTimeout() {
+        return visibilityTimeout;
+    }
+
+    public void setVisibilityTimeout(int visibilityTimeout) {
+        this.visibilityTimeout = visibilityTimeout;
+    }
+
+    public HeaderFilterStrategy getHeaderFilterStrategy() {
+        return headerFilterStrategy;
+    }
+
+    public void setHeaderFilterStrategy(HeaderFilterStrategy headerFilterStrategy) {
+        this.headerFilterStrategy = headerFilterStrategy;
+    }
+
+    public int getMaxMessagesPerPoll() {
+        return maxMessagesPerPoll;
+    }
+
+    public void setMaxMessagesPerPoll(int maxMessagesPerPoll) {
+        this.maxMessagesPerPoll = maxMessagesPerPoll;
+    }
+
+    public int getConcurrentConsumers() {
+        return concurrentConsumers;
+    }
+
+    public void setConcurrentConsumers(int concurrentConsumers) {
+        this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public boolean isListen() {
+        return listen;
+    }
+
+    public void setListen(boolean listen) {
+        this.listen = listen;
+    }
+
+    public long getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(long pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public PgmqOnSuccess getOnSuccess() {
+        return onSuccess;
+    }
+
+    public void setOnSuccess(PgmqOnSuccess onSuccess) {
+        this.onSuccess = onSuccess;
+    }
+
+    public int getMaxRetries() {
+        return maxRetries;
+    }
+
+    public void setMaxRetries(int maxRetries) {
+        this.maxRetries = maxRetries;
+    }
+
+    public String getDeadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    public void setDeadLetterQueue(String deadLetterQueue) {
+        this.deadLetterQueue = deadLetterQueue;
+    }
+
+    public Long getRetryDelay() {
+        return retryDelay;
+    }
+
+    public void setRetryDelay(Long retryDelay) {
+        this.retryDelay = retryDelay;
+    }
+
+    public double getRetryBackoffMultiplier() {
+        return retryBackoffMultiplier;
+    }
+
+    public void setRetryBackoffMultiplier(double retryBackoffMultiplier) {
+        this.retryBackoffMultiplier = retryBackoffMultiplier;
+    }
+
+    public long getMaxRetryDelay() {
+        return maxRetryDelay;
+    }
+
+    public void setMaxRetryDelay(long maxRetryDelay) {
+        this.maxRetryDelay = maxRetryDelay;
+    }
+
+    public boolean isExtendVisibility() {
+        return extendVisibility;
+    }
+
+    public void setExtendVisibility(boolean extendVisibility) {
+        this.extendVisibility = extendVisibility;
+    }
+
+    public boolean isBatching() {
+        return batching;
+    }
+
+    public void setBatching(boolean batching) {
+        this.batching = batching;
+    }
+
+    public PgmqOperations getOperation() {
+        return operation;
+    }
+
+    public void setOperation(PgmqOperations operation) {
+        this.operation = operation;
+    }
+
+    public boolean isNotify() {
+        return notify;
+    }
+
+    public void setNotify(boolean notify) {
+        this.notify = notify;
+    }
+
+    public int getDelay() {
+        return delay;
+    }
+
+    public void setDelay(int delay) {
+        this.delay = delay;
+    }
+
+    /** The retry delay in milliseconds before the given attempt is read again, or -1 to leave the vt as it is. */
+    public long retryDelayFor(int readCount) {
+        if (retryDelay == null) {
+            return -1;
+        }
+        double delayMs = retryDelay * Math.pow(retryBackoffMultiplier, Math.max(0, readCount - 1));
+        return (long) Math.min(delayMs, maxRetryDelay);
+    }
+
+    public PgmqConfiguration copy() {
+        try {
+            return (PgmqConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+}

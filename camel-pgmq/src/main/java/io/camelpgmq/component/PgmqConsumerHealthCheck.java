@@ -1,0 +1,41 @@
+package io.camelpgmq.component;
+
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/** Readiness of a pgmq consumer: its listener is connected (when it listens) and its last read succeeded. */
+final class PgmqConsumerHealthCheck extends AbstractHealthCheck {
+
+    private final PgmqConsumer consumer;
+
+    PgmqConsumerHealthCheck(PgmqConsumer consumer, String routeId) {
+        super("camel", "consumer:pgmq-" + routeId);
+        this.consumer = consumer;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        // a database outage makes the consumer not ready, but restarting the JVM would not help
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.detail("queue", consumer.getEndpoint().getConfiguration().getQueueName());
+        builder.detail("processed", consumer.getProcessedCount());
+        builder.detail("failed", consumer.getFailedCount());
+        String readError = consumer.getLastReadError();
+        if (readError != null) {
+            builder.message("The last read failed: " + readError).down();
+            return;
+        }
+        if (!consumer.isListenerConnected()) {
+            builder.message("The LISTEN connection is down (" + consumer.getListenerError()
+                            + "); messages are still read by the poll").down();
+            return;
+        }
+        builder.up();
+    }
+}

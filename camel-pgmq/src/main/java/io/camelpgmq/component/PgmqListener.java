@@ -1,0 +1,261 @@
+package io.camelpgmq.component;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.camelpgmq.client.PgmqClient;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dedicated connection that LISTENs on the channels of every consumer of a component, and wakes them.
+ * <p>
+ * A notification is only a hint: the queue table is the truth. So the listener's one duty beyond passing hints on is
+ * to notice, quickly, that it can no longer hear them: a terminated backend or a restart shows as an error, a
+ * half-open connection only when used, so the connection is checked after {@code checkIntervalMillis} without a
+ * notification. It then reconnects with exponential backoff, LISTENs again on one new session (the old one is
+ * closed first, so there are never two), and wakes every consumer, because whatever was sent meanwhile notified
+ * nobody.
+ */
+final class PgmqListener implements AutoCloseable {
+
+    /** Opens the listener's connection. */
+    @FunctionalInterface
+    interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    /** A consumer's subscription; closing it UNLISTENs when it was the channel's last one. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    static final String APPLICATION_NAME = "camel-pgmq listener";
+    private static final Logger LOG = LoggerFactory.getLogger(PgmqListener.class);
+    private static final int WAIT_MILLIS = 250;
+    private static final int VALID_TIMEOUT_SECONDS = 5;
+    private static final long FIRST_RECONNECT_DELAY_MILLIS = 100;
+
+    private final ConnectionFactory connectionFactory;
+    private final long checkIntervalMillis;
+    private final long maxReconnectDelayMillis;
+    private final Supplier<ExecutorService> executorFactory;
+    private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong notifications = new AtomicLong();
+
+    private volatile boolean running;
+    private volatile boolean connected;
+    private volatile String lastError;
+    private ExecutorService executor;
+
+    // owned by the listener thread
+    private Connection connection;
+    private final Set<String> listening = new HashSet<>();
+
+    PgmqListener(ConnectionFactory connectionFactory, long checkIntervalMillis, long maxReconnectDelayMillis,
+                 Supplier<ExecutorService> executorFactory) {
+        this.connectionFactory = connectionFactory;
+        this.checkIntervalMillis = checkIntervalMillis;
+        this.maxReconnectDelayMillis = maxReconnectDelayMillis;
+        this.executorFactory = executorFactory;
+    }
+
+    /**
+     * Calls {@code onWake} for every notification on {@code channel}, and after every (re)connection. Starts the
+     * listener thread on first use.
+     */
+    synchronized Registration register(String channel, Runnable onWake) {
+        subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(onWake);
+        if (!running) {
+            running = true;
+            executor = executorFactory.get();
+            executor.submit(this::run);
+        }
+        return () -> unregister(channel, onWake);
+    }
+
+    private synchronized void unregister(String channel, Runnable onWake) {
+        subscribers.computeIfPresent(channel, (c, list) -> {
+            list.remove(onWake);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    boolean isConnected() {
+        return connected;
+    }
+
+    String getLastError() {
+        return lastError;
+    }
+
+    long getReconnects() {
+        return reconnects.get();
+    }
+
+    long getNotifications() {
+        return notifications.get();
+    }
+
+    ExecutorService getExecutor() {
+        return executor;
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+    }
+
+    private void run() {
+        long reconnectDelay = FIRST_RECONNECT_DELAY_MILLIS;
+        int failures = 0;
+        while (running) {
+            try {
+                connect();
+                if (failures > 0) {
+                    LOG.info("pgmq listener reconnected after {} failed attempt(s); reading every queue now", failures);
+                }
+                failures = 0;
+                reconnectDelay = FIRST_RECONNECT_DELAY_MILLIS;
+                wakeAll();
+                listen();
+            } catch (SQLException | RuntimeException e) {
+                connected = false;
+                lastError = e.getMessage();
+                closeConnection();
+                if (!running) {
+                    break;
+                }
+                if (failures++ == 0) {
+                    LOG.warn("pgmq listener lost its connection ({}); reconnecting. Messages are not lost meanwhile:"
+                             + " consumers read them at reconnection or at their next poll.",
+                            e.getMessage());
+                } else {
+                    LOG.debug("pgmq listener reconnection attempt {} failed: {}", failures, e.getMessage());
+                }
+                sleep(reconnectDelay);
+                reconnectDelay = Math.min(maxReconnectDelayMillis, reconnectDelay * 2);
+            }
+        }
+        connected = false;
+        closeConnection();
+        LOG.debug("pgmq listener stopped");
+    }
+
+    private void connect() throws SQLException {
+        listening.clear();
+        connection = connectionFactory.open();
+        connection.setAutoCommit(true);
+        connection.setClientInfo("ApplicationName", APPLICATION_NAME);
+        syncChannels();
+        connected = true;
+        lastError = null;
+        if (reconnects.getAndIncrement() == 0) {
+            LOG.info("pgmq listener connected; listening on {}", listening);
+        }
+    }
+
+    /** Waits for notifications until the connection fails or the listener is closed. */
+    private void listen() throws SQLException {
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        long lastHeard = System.currentTimeMillis();
+        while (running) {
+            syncChannels();
+            PGNotification[] received = pg.getNotifications(WAIT_MILLIS);
+            long now = System.currentTimeMillis();
+            if (received != null && received.length > 0) {
+                lastHeard = now;
+                for (PGNotification n : received) {
+                    notifications.incrementAndGet();
+                    wake(n.getName());
+                }
+            } else if (now - lastHeard >= checkIntervalMillis) {
+                if (!connection.isValid(VALID_TIMEOUT_SECONDS)) {
+                    throw new SQLException("the LISTEN connection no longer answers");
+                }
+                lastHeard = now;
+            }
+        }
+    }
+
+    /** LISTENs on new channels and UNLISTENs on abandoned ones; wakes the subscribers of a new channel. */
+    private void syncChannels() throws SQLException {
+        Set<String> wanted = subscribers.keySet();
+        if (listening.equals(wanted)) {
+            return;
+        }
+        try (Statement st = connection.createStatement()) {
+            for (String channel : Set.copyOf(wanted)) {
+                if (listening.add(channel)) {
+                    st.execute(PgmqClient.listenSql(channel));
+                    LOG.debug("pgmq listener: LISTEN {}", channel);
+                    wake(channel);
+                }
+            }
+            for (String channel : Set.copyOf(listening)) {
+                if (!wanted.contains(channel)) {
+                    st.execute(PgmqClient.unlistenSql(channel));
+                    listening.remove(channel);
+                    LOG.debug("pgmq listener: UNLISTEN {}", channel);
+                }
+            }
+        }
+    }
+
+    private void wake(String channel) {
+        List<Runnable> list = subscribers.get(channel);
+        if (list != null) {
+            list.forEach(PgmqListener::safeRun);
+        }
+    }
+
+    private void wakeAll() {
+        subscribers.values().forEach(list -> list.forEach(PgmqListener::safeRun));
+    }
+
+    private static void safeRun(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("pgmq listener: waking a consumer failed", e);
+        }
+    }
+
+    private void closeConnection() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the pgmq listener connection failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void sleep(long millis) {
+        long end = System.currentTimeMillis() + millis;
+        while (running && System.currentTimeMillis() < end) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, end - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.camelpgmq.component;
+
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.camelpgmq.client.PgmqClient;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.StreamCache;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs the endpoint's operation. {@code send} writes the message and its NOTIFY in one statement, so one
+ * transaction: the consumer is woken exactly when the message becomes readable, and a rolled-back send wakes nobody.
+ * With header {@link PgmqConstants#CONNECTION} every operation runs on the caller's connection and joins its
+ * transaction.
+ */
+public class PgmqProducer extends DefaultProducer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgmqProducer.class);
+
+    private final PgmqConfiguration configuration;
+    private final String queueName;
+    private final Set<String> skippedHeaders = ConcurrentHashMap.newKeySet();
+
+    public PgmqProducer(PgmqEndpoint endpoint) {
+        super(endpoint);
+        this.configuration = endpoint.getConfiguration();
+        this.queueName = configuration.getQueueName();
+    }
+
+    @Override
+    public PgmqEndpoint getEndpoint() {
+        return (PgmqEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (configuration.isAutoCreateQueue()) {
+            getEndpoint().ensureQueue(queueName);
+        }
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Message in = exchange.getMessage();
+        PgmqOperations operation = operation(in);
+        Connection joined = in.getHeader(PgmqConstants.CONNECTION, Connection.class);
+        PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getClient();
+        switch (operation) {
+            case send -> in.setHeader(PgmqConstants.MSG_ID,
+                    client.send(queueName, bodyAsJson(exchange, in.getBody()), pgmqHeaders(exchange), delay(in),
+                            notifyChannel()));
+            case sendBatch -> in.setHeader(PgmqConstants.MSG_IDS, sendBatch(exchange, client));
+            case read -> in.setBody(client.read(queueName, visibilityTimeout(in), quantity(in)));
+            case pop -> in.setBody(client.pop(queueName, quantity(in)));
+            case archive -> in.setBody(hasIds(in) ? client.archive(queueName, ids(in))
+                    : (Object) client.archive(queueName, id(in, operation)));
+            case delete -> in.setBody(hasIds(in) ? client.delete(queueName, ids(in))
+                    : (Object) client.delete(queueName, id(in, operation)));
+            case setVt -> in.setBody(hasIds(in) ? client.setVt(queueName, ids(in), visibilityTimeout(in))
+                    : client.setVt(queueName, id(in, operation), visibilityTimeout(in)).orElse(null));
+            case purge -> in.setBody(client.purgeQueue(queueName));
+            case metrics -> in.setBody(client.metrics(queueName));
+            case createQueue -> client.createQueue(queueName);
+            case dropQueue -> in.setBody(client.dropQueue(queueName));
+            case listQueues -> in.setBody(client.listQueues());
+            default -> throw new IllegalArgumentException("Unsupported pgmq operation: " + operation);
+        }
+    }
+
+    private List<Long> sendBatch(Exchange exchange, PgmqClient client) {
+        Object body = exchange.getMessage().getBody();
+        List<Object> elements = asList(body);
+        if (elements == null) {
+            throw new IllegalArgumentException("operation=sendBatch needs a List, Collection or array body (one"
+                                               + " element per message), but the body is "
+                                               + (body == null ? "null" : "a " + body.getClass().getName()) + ".");
+        }
+        List<String> jsons = new ArrayList<>(elements.size());
+        for (Object element : elements) {
+            jsons.add(bodyAsJson(exchange, element));
+        }
+        String headers = pgmqHeaders(exchange);
+        List<String> headerList = headers == null ? null : java.util.Collections.nCopies(jsons.size(), headers);
+        return client.sendBatch(queueName, jsons, headerList, delay(exchange.getMessage()), notifyChannel());
+    }
+
+    private String notifyChannel() {
+        return configuration.isNotify() ? getEndpoint().getChannel() : null;
+    }
+
+    private PgmqOperations operation(Message in) {
+        Object header = in.getHeader(PgmqConstants.OPERATION);
+        if (header == null) {
+            return configuration.getOperation();
+        }
+        if (header instanceof PgmqOperations op) {
+            return op;
+        }
+        try {
+            return PgmqOperations.valueOf(header.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Header " + PgmqConstants.OPERATION + " names an unknown operation '"
+                                               + header + "'; use one of " + List.of(PgmqOperations.values()) + ".");
+        }
+    }
+
+    private int delay(Message in) {
+        Integer delay = in.getHeader(PgmqConstants.DELAY, Integer.class);
+        return delay != null ? delay : configuration.getDelay();
+    }
+
+    private int visibilityTimeout(Message in) {
+        Integer vt = in.getHeader(PgmqConstants.VISIBILITY_TIMEOUT, Integer.class);
+        return vt != null ? vt : configuration.getVisibilityTimeout();
+    }
+
+    private int quantity(Message in) {
+        Integer qty = in.getHeader(PgmqConstants.QUANTITY, Integer.class);
+        return qty != null ? qty : configuration.getMaxMessagesPerPoll();
+    }
+
+    private static boolean hasIds(Message in) {
+        return in.getHeader(PgmqConstants.MSG_IDS) != null;
+    }
+
+    private static List<Long> ids(Message in) {
+        List<Object> raw = asList(in.getHeader(PgmqConstants.MSG_IDS));
+        if (raw == null) {
+            throw new IllegalArgumentException("Header " + PgmqConstants.MSG_IDS + " must be a List of message ids.");
+        }
+        List<Long> ids = new ArrayList<>(raw.size());
+        for (Object id : raw) {
+            ids.add(id instanceof Number n ? n.longValue() : Long.parseLong(id.toString()));
+        }
+        return ids;
+    }
+
+    private static long id(Message in, PgmqOperations operation) {
+        Long id = in.getHeader(PgmqConstants.MSG_ID, Long.class);
+        if (id == null) {
+            throw new IllegalArgumentException("operation=" + operation + " needs the message id in header "
+                                               + PgmqConstants.MSG_ID + " (or a List of ids in "
+                                               + PgmqConstants.MSG_IDS + ").");
+        }
+        return id;
+    }
+
+    /** The body as JSON text: text is taken as JSON, anything else is serialized (Map, List, POJO, number). */
+    private static String bodyAsJson(Exchange exchange, Object body) {
+        if (body == null || body instanceof String) {
+            return (String) body;
+        }
+        if (body instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (body instanceof StreamCache || body instanceof java.io.InputStream || body instanceof java.io.Reader) {
+            return exchange.getContext().getTypeConverter().convertTo(String.class, exchange, body);
+        }
+        return PgmqJson.toJson(body);
+    }
+
+    /** pgmq headers: header CamelPgmqHeaders as given, else the Camel headers the filter lets through. */
+    private String pgmqHeaders(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Object explicit = in.getHeader(PgmqConstants.PGMQ_HEADERS);
+        if (explicit != null) {
+            return PgmqJson.toJson(explicit);
+        }
+        HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
+        Map<String, Object> mapped = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> header : in.getHeaders().entrySet()) {
+            String name = header.getKey();
+            Object value = header.getValue();
+            if (filter.applyFilterToCamelHeaders(name, value, exchange)) {
+                continue;
+            }
+            Object json = jsonHeaderValue(value);
+            if (json == NOT_JSON) {
+                if (skippedHeaders.add(name)) {
+                    LOG.warn("Header '{}' (a {}) cannot be stored in pgmq's JSON headers and is not sent. Convert it to"
+                             + " a String, number, boolean, Map or List, or remove it before the pgmq endpoint.",
+                            name, value.getClass().getName());
+                }
+                continue;
+            }
+            mapped.put(name, json);
+        }
+        return mapped.isEmpty() ? null : PgmqJson.toJson(mapped);
+    }
+
+    private static final Object NOT_JSON = new Object();
+
+    private static Object jsonHeaderValue(Object value) {
+        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        if (value instanceof Character || value instanceof Enum<?> || value instanceof TemporalAccessor) {
+            return value.toString();
+        }
+        if (value instanceof Date date) {
+            return date.toInstant().toString();
+        }
+        if ((value instanceof Map<?, ?> || value instanceof Collection<?>) && PgmqJson.isSerializable(value)) {
+            return value;
+        }
+        return NOT_JSON;
+    }
+
+    private static List<Object> asList(Object value) {
+        if (value instanceof List<?> list) {
+            return new ArrayList<>(list);
+        }
+        if (value instanceof Collection<?> collection) {
+            return new ArrayList<>(collection);
+        }
+        if (value != null && value.getClass().isArray() && !(value instanceof byte[])) {
+            int n = Array.getLength(value);
+            List<Object> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(Array.get(value, i));
+            }
+            return list;
+        }
+        return null;
+    }
+}
