@@ -57,6 +57,7 @@ final class PgmqListener implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong notifications = new AtomicLong();
 
+    private volatile Set<String> listeningSnapshot = Set.of();
     private volatile boolean running;
     private volatile boolean connected;
     private volatile String lastError;
@@ -105,6 +106,11 @@ final class PgmqListener implements AutoCloseable {
 
     long getReconnects() {
         return reconnects.get();
+    }
+
+    /** Whether the current session has executed LISTEN on the channel. */
+    boolean isListening(String channel) {
+        return connected && listeningSnapshot.contains(channel);
     }
 
     long getNotifications() {
@@ -158,6 +164,7 @@ final class PgmqListener implements AutoCloseable {
 
     private void connect() throws SQLException {
         listening.clear();
+        listeningSnapshot = Set.of();
         connection = connectionFactory.open();
         connection.setAutoCommit(true);
         connection.setClientInfo("ApplicationName", APPLICATION_NAME);
@@ -198,6 +205,7 @@ final class PgmqListener implements AutoCloseable {
         if (listening.equals(wanted)) {
             return;
         }
+        listeningSnapshot = Set.of();
         try (Statement st = connection.createStatement()) {
             for (String channel : Set.copyOf(wanted)) {
                 if (listening.add(channel)) {
@@ -214,6 +222,7 @@ final class PgmqListener implements AutoCloseable {
                 }
             }
         }
+        listeningSnapshot = Set.copyOf(listening);
     }
 
     private void wake(String channel) {
