@@ -401,6 +401,11 @@ public final class PgmqClient {
         return "UNLISTEN " + QueueNames.quoteChannel(channel);
     }
 
+    /** {@code UNLISTEN *}: before a listening connection goes back to a pool. */
+    public static String unlistenAllSql() {
+        return "UNLISTEN *";
+    }
+
     /** A cheap round trip that proves a connection (and, for a listener, its session) is alive. */
     public static String pingSql() {
         return "SELECT 1";

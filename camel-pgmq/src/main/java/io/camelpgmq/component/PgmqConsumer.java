@@ -19,8 +19,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
-import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.spi.ShutdownAware;
@@ -60,8 +58,6 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
     private ExecutorService readers;
     private ScheduledExecutorService timer;
     private PgmqListener.Registration registration;
-    private PgmqConsumerHealthCheck healthCheck;
-    private WritableHealthCheckRepository healthRepository;
 
     public PgmqConsumer(PgmqEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -133,9 +129,6 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
             // lets the exchanges in progress finish; the readers give back what they read but did not start
             ecm.shutdownGraceful(readers);
             readers = null;
-        }
-        if (healthRepository != null && healthCheck != null) {
-            healthRepository.removeHealthCheck(healthCheck);
         }
         super.doStop();
     }
@@ -333,12 +326,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     private void registerHealthCheck() {
-        healthRepository = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "consumers",
-                WritableHealthCheckRepository.class);
-        if (healthRepository != null) {
-            healthCheck = new PgmqConsumerHealthCheck(this, getRouteId());
-            healthRepository.addHealthCheck(healthCheck);
-        }
+        // Camel's consumers health repository asks each route's consumer for its check
+        setHealthCheck(new PgmqConsumerHealthCheck(this, getRouteId()));
     }
 
     // ---------------------------------------------------------------- ShutdownAware

@@ -6,6 +6,7 @@ import io.camelpgmq.client.PgmqMetrics;
 import io.camelpgmq.client.QueueNames;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 @UriEndpoint(firstVersion = "0.1.0", scheme = "pgmq", title = "PGMQ", syntax = "pgmq:queueName",
              category = { Category.MESSAGING, Category.DATABASE }, headersClass = PgmqConstants.class)
 @ManagedResource(description = "Managed pgmq endpoint")
-public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrategyAware {
+public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrategyAware, MultipleConsumersSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqEndpoint.class);
 
@@ -52,6 +53,12 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         PgmqConsumer consumer = new PgmqConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /** Several consumers on one queue compete for its messages, as consumers in other JVMs do. */
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return true;
     }
 
     @Override

@@ -158,7 +158,7 @@ final class PgmqListener implements AutoCloseable {
             }
         }
         connected = false;
-        closeConnection();
+        releaseConnection();
         LOG.debug("pgmq listener stopped");
     }
 
@@ -242,6 +242,23 @@ final class PgmqListener implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("pgmq listener: waking a consumer failed", e);
         }
+    }
+
+    /**
+     * Closes the connection at a normal stop. A connection taken from a pool goes back to it, so it must not keep
+     * listening (its notifications would pile up in that session) nor keep the listener's name.
+     */
+    private void releaseConnection() {
+        Connection c = connection;
+        if (c != null) {
+            try (Statement st = c.createStatement()) {
+                st.execute(PgmqClient.unlistenAllSql());
+                c.setClientInfo("ApplicationName", "");
+            } catch (SQLException e) {
+                LOG.debug("Resetting the pgmq listener connection failed: {}", e.getMessage());
+            }
+        }
+        closeConnection();
     }
 
     private void closeConnection() {

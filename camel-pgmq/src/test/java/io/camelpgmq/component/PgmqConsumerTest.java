@@ -188,8 +188,8 @@ class PgmqConsumerTest extends PgmqTestSupport {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("pgmq:" + deleted + "?onSuccess=delete").to("mock:deleted");
-                from("pgmq:" + kept + "?onSuccess=none&visibilityTimeout=60").to("mock:kept");
+                from("pgmq:" + deleted + "?onSuccess=delete&pollInterval=100").to("mock:deleted");
+                from("pgmq:" + kept + "?onSuccess=none&visibilityTimeout=60&pollInterval=100").to("mock:kept");
             }
         });
         getMockEndpoint("mock:deleted").expectedMessageCount(1);
