@@ -48,17 +48,23 @@ final class PgmqCompletion {
         }
     }
 
-    void failed(String queueName, PgmqMessage message, Throwable cause) {
+    /**
+     * Handles a failed message.
+     *
+     * @return milliseconds until it is retried when a retry delay applies, else -1
+     */
+    long failed(String queueName, PgmqMessage message, Throwable cause) {
         try {
             if (isLastAttempt(message)) {
                 deadLetter(queueName, message, "failed " + message.readCount() + " time(s): " + describe(cause));
-                return;
+                return -1;
             }
             long delay = configuration.retryDelayFor(message.readCount());
             if (delay >= 0) {
                 client.setVtMillis(queueName, message.msgId(), delay);
                 LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); retry in {} ms", message.msgId(),
                         queueName, message.readCount(), delay);
+                return delay;
             } else {
                 LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); it comes back when its visibility"
                           + " timeout runs out", message.msgId(), queueName, message.readCount());
@@ -68,6 +74,7 @@ final class PgmqCompletion {
                      + " when its visibility timeout runs out.",
                     message.msgId(), queueName, e.getMessage());
         }
+        return -1;
     }
 
     /** Whether the message was read more often than retries allow (the last attempt never completed). */

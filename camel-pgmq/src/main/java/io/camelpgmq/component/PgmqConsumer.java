@@ -41,6 +41,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqConsumer.class);
     private static final long READ_ERROR_PAUSE_MILLIS = 1000;
+    // the retry's vt is set by the database clock; a few ms later it is surely visible
+    private static final long RETRY_WAKEUP_MARGIN_MILLIS = 20;
 
     private final PgmqConfiguration configuration;
     private final String queueName;
@@ -239,8 +241,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
             public void onFailure(Exchange done) {
                 failed.addAndGet(messages.size());
                 Throwable cause = done.getException();
-                messages.forEach(m -> completion.failed(queueName, m, cause));
-                messages.forEach(m -> finished(m.msgId()));
+                long retryIn = -1;
+                for (PgmqMessage m : messages) {
+                    retryIn = Math.max(retryIn, completion.failed(queueName, m, cause));
+                    finished(m.msgId());
+                }
+                if (retryIn >= 0) {
+                    // no notification announces a retry: wake a reader when it is due rather than at the next poll
+                    scheduleWakeup(retryIn + RETRY_WAKEUP_MARGIN_MILLIS);
+                }
             }
         });
         try {
@@ -248,10 +257,21 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (Exception e) {
             exchange.setException(e);
         }
+        // a failure was logged by the route's error handler already; completion decides retry or dead letter
         if (exchange.getException() != null) {
-            getExceptionHandler().handleException("Error processing pgmq message(s) " + ids(messages) + " of queue '"
-                                                  + queueName + "'",
-                    exchange, exchange.getException());
+            LOG.debug("pgmq message(s) {} of queue '{}' failed: {}", ids(messages), queueName,
+                    exchange.getException().getMessage());
+        }
+    }
+
+    private void scheduleWakeup(long delayMillis) {
+        ScheduledExecutorService t = timer;
+        if (t != null && delayMillis < configuration.getPollInterval()) {
+            try {
+                t.schedule(wakeup::wakeOne, delayMillis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: the message comes back to the next consumer anyway
+            }
         }
     }
 
