@@ -1,7 +1,9 @@
 package io.camelpgmq.component;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.camelpgmq.client.PgmqClient;
@@ -45,6 +47,37 @@ final class PgmqCompletion {
             LOG.warn("pgmq message {} of queue '{}' was processed, but completing it ({}) failed: {}. It will be read"
                      + " again when its visibility timeout runs out.",
                     message.msgId(), queueName, configuration.getOnSuccess(), e.getMessage());
+        }
+    }
+
+    /**
+     * Completes the successful messages of one read in one statement (archive or delete of all their ids), which is
+     * what lets the consumer keep up with a raw read/archive loop.
+     */
+    void succeeded(String queueName, List<PgmqMessage> messages) {
+        if (messages.size() == 1) {
+            succeeded(queueName, messages.get(0));
+            return;
+        }
+        if (messages.isEmpty() || configuration.getOnSuccess() == PgmqOnSuccess.none) {
+            return;
+        }
+        List<Long> ids = messages.stream().map(PgmqMessage::msgId).toList();
+        try {
+            List<Long> found = configuration.getOnSuccess() == PgmqOnSuccess.archive
+                    ? client.archive(queueName, ids) : client.delete(queueName, ids);
+            if (found.size() < ids.size()) {
+                List<Long> missing = new ArrayList<>(ids);
+                missing.removeAll(found);
+                LOG.warn("pgmq messages {} of queue '{}' were no longer in the queue when completed: they were"
+                         + " processed more than once. Their processing outlasted the visibility timeout ({} s); raise"
+                         + " visibilityTimeout or set extendVisibility=true.",
+                        missing, queueName, configuration.getVisibilityTimeout());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("pgmq messages {} of queue '{}' were processed, but completing them ({}) failed: {}. They will be"
+                     + " read again when their visibility timeout runs out.",
+                    ids, queueName, configuration.getOnSuccess(), e.getMessage());
         }
     }
 

@@ -208,33 +208,82 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
                 toProcess.add(message);
             }
         }
+        SuccessBatch successes = new SuccessBatch();
         if (configuration.isBatching()) {
             if (!toProcess.isEmpty()) {
-                processExchange(createBatchExchange(toProcess), toProcess);
+                processExchange(createBatchExchange(toProcess), toProcess, successes);
             }
+            successes.flush();
             return;
         }
         for (int i = 0; i < toProcess.size(); i++) {
             if (!readingAllowed) {
                 giveBack(toProcess.subList(i, toProcess.size()));
-                return;
+                break;
             }
             PgmqMessage message = toProcess.get(i);
             Exchange exchange = createExchange(message);
             exchange.setProperty(Exchange.BATCH_INDEX, i);
             exchange.setProperty(Exchange.BATCH_SIZE, toProcess.size());
             exchange.setProperty(Exchange.BATCH_COMPLETE, i == toProcess.size() - 1);
-            processExchange(exchange, List.of(message));
+            processExchange(exchange, List.of(message), successes);
+        }
+        successes.flush();
+    }
+
+    /**
+     * Collects the messages of one read whose exchanges completed, to archive (or delete) them in one statement
+     * when the read's loop ends. An exchange that completes later (an asynchronous route) is completed on its own.
+     */
+    private final class SuccessBatch {
+        private final List<PgmqMessage> collected = new ArrayList<>();
+        // completed messages must not wait in the queue until their visibility timeout runs out
+        private final long holdNanos = TimeUnit.SECONDS.toNanos(configuration.getVisibilityTimeout()) / 2;
+        private long since = System.nanoTime();
+        private boolean flushed;
+
+        void add(List<PgmqMessage> messages) {
+            List<PgmqMessage> toComplete;
+            synchronized (this) {
+                if (flushed) {
+                    toComplete = messages;
+                } else {
+                    collected.addAll(messages);
+                    if (System.nanoTime() - since < holdNanos) {
+                        return;
+                    }
+                    toComplete = List.copyOf(collected);
+                    collected.clear();
+                    since = System.nanoTime();
+                }
+            }
+            complete(toComplete);
+        }
+
+        void flush() {
+            List<PgmqMessage> toComplete;
+            synchronized (this) {
+                flushed = true;
+                toComplete = List.copyOf(collected);
+                collected.clear();
+            }
+            complete(toComplete);
+        }
+
+        private void complete(List<PgmqMessage> messages) {
+            if (!messages.isEmpty()) {
+                completion.succeeded(queueName, messages);
+                messages.forEach(m -> finished(m.msgId()));
+            }
         }
     }
 
-    private void processExchange(Exchange exchange, List<PgmqMessage> messages) {
+    private void processExchange(Exchange exchange, List<PgmqMessage> messages, SuccessBatch successes) {
         exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
             @Override
             public void onComplete(Exchange done) {
                 processed.addAndGet(messages.size());
-                messages.forEach(m -> completion.succeeded(queueName, m));
-                messages.forEach(m -> finished(m.msgId()));
+                successes.add(messages);
             }
 
             @Override
