@@ -3,6 +3,7 @@ package io.camelpgmq.examples.jobqueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelpgmq.component.PgmqComponent;
+import io.camelpgmq.examples.ExampleDatabase;
 import io.camelpgmq.component.PgmqEndpoint;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;

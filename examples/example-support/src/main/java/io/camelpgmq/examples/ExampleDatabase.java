@@ -1,4 +1,4 @@
-package io.camelpgmq.examples.jobqueue;
+package io.camelpgmq.examples;
 
 import java.io.IOException;
 
@@ -8,12 +8,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * The PostgreSQL the example runs on: the one named by {@code PGMQ_JDBC_URL} (environment or system property, with
  * optional {@code PGMQ_JDBC_USER} and {@code PGMQ_JDBC_PASSWORD}), else an embedded one started from Maven artifacts.
  */
-final class ExampleDatabase implements AutoCloseable {
+public final class ExampleDatabase implements AutoCloseable {
 
-    final String url;
-    final String username;
-    final String password;
-    final String description;
+    /** The JDBC URL, without user and password. */
+    public final String url;
+    public final String username;
+    public final String password;
+    /** Where the example runs, in words. */
+    public final String description;
     private final EmbeddedPostgres embedded;
 
     private ExampleDatabase(String url, String username, String password, String description,
@@ -25,7 +27,8 @@ final class ExampleDatabase implements AutoCloseable {
         this.embedded = embedded;
     }
 
-    static ExampleDatabase start() throws IOException {
+    /** Starts (or names) the database. */
+    public static ExampleDatabase start() throws IOException {
         String url = setting("PGMQ_JDBC_URL");
         if (url != null) {
             return new ExampleDatabase(url, setting("PGMQ_JDBC_USER"), setting("PGMQ_JDBC_PASSWORD"),
@@ -34,6 +37,26 @@ final class ExampleDatabase implements AutoCloseable {
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         return new ExampleDatabase("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null,
                 "an embedded PostgreSQL on port " + pg.getPort() + " (set PGMQ_JDBC_URL to use yours)", pg);
+    }
+
+    /** A connection, for the example's own tables. */
+    public java.sql.Connection connect() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(url, username, password);
+    }
+
+    /**
+     * The database as a camel-pgevent URI ({@code pgevent://host:port/database/channel}), which takes no JDBC URL.
+     */
+    public String pgeventUri(String channel) {
+        java.net.URI uri = java.net.URI.create(url.substring("jdbc:".length()));
+        String database = uri.getPath().substring(1);
+        int query = database.indexOf('?');
+        if (query >= 0) {
+            database = database.substring(0, query);
+        }
+        int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        return "pgevent://" + uri.getHost() + ":" + port + "/" + database + "/" + channel + "?user="
+               + (username == null ? "postgres" : username) + (password == null ? "" : "&pass=" + password);
     }
 
     private static String setting(String name) {

@@ -1,0 +1,83 @@
+package io.camelpgmq.examples.liveorders;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.camelpgmq.examples.ExampleDatabase;
+
+/** The orders table: the durable state. Every change NOTIFYs the order's id in the same statement. */
+public class OrderStore {
+
+    /** One order, as the page shows it. */
+    public record Order(int id, String customer, String status, String updatedAt) {
+    }
+
+    public static final String CHANNEL = "orders_changed";
+    private static final String[] CUSTOMERS = { "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Edsger", "Frances" };
+
+    private final ExampleDatabase db;
+
+    public OrderStore(ExampleDatabase db) {
+        this.db = db;
+    }
+
+    /** Creates the table with eight new orders. */
+    public void reset() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS orders");
+            st.execute("CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL,"
+                       + " updated_at timestamptz NOT NULL DEFAULT now())");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, customer, status) VALUES (?, ?, 'new')")) {
+                for (int i = 0; i < CUSTOMERS.length; i++) {
+                    ps.setInt(1, i + 1);
+                    ps.setString(2, CUSTOMERS[i]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
+    public List<Order> all() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, customer, status, to_char(updated_at, 'HH24:MI:SS') AS at"
+                                            + " FROM orders ORDER BY id")) {
+            List<Order> orders = new ArrayList<>();
+            while (rs.next()) {
+                orders.add(order(rs));
+            }
+            return orders;
+        }
+    }
+
+    public Order find(int id) throws SQLException {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT id, customer, status,"
+                                                       + " to_char(updated_at, 'HH24:MI:SS') AS at FROM orders WHERE id = ?")) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? order(rs) : null;
+            }
+        }
+    }
+
+    /** Changes an order's status and NOTIFYs its id: one statement, so both commit or neither. */
+    public void updateAndNotify(int id, String status) throws SQLException {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "WITH changed AS (UPDATE orders SET status = ?, updated_at = now() WHERE id = ? RETURNING id)"
+                     + " SELECT pg_notify('" + CHANNEL + "', id::text) FROM changed")) {
+            ps.setString(1, status);
+            ps.setInt(2, id);
+            ps.execute();
+        }
+    }
+
+    private static Order order(ResultSet rs) throws SQLException {
+        return new Order(rs.getInt("id"), rs.getString("customer"), rs.getString("status"), rs.getString("at"));
+    }
+}
