@@ -308,7 +308,7 @@ final class Scenarios {
         report.add("memory", "heap after GC, before -> after drain", heap1 / 1024.0 / 1024, "MiB", heap0 / 1024.0 / 1024,
                 "before", null);
         report.add("memory", "process RSS, before -> after drain", rss1 / 1024.0, "MiB", rss0 / 1024.0, "before",
-                "includes the embedded server's client-side JVM only");
+                "this JVM; PostgreSQL runs in its own process");
         client.dropQueue(q);
     }
 
