@@ -396,7 +396,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
 
     private void registerHealthCheck() {
         // Camel's consumers health repository asks each route's consumer for its check
-        setHealthCheck(new PgmqConsumerHealthCheck(this, getRouteId()));
+        PgmqConsumerHealthCheck check = new PgmqConsumerHealthCheck(this, getRouteId());
+        check.setCamelContext(getEndpoint().getCamelContext());
+        setHealthCheck(check);
     }
 
     // ---------------------------------------------------------------- ShutdownAware

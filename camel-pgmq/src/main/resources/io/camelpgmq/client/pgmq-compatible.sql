@@ -20,19 +20,23 @@ $guard$;
 CREATE SCHEMA IF NOT EXISTS pgmq;
 COMMENT ON SCHEMA pgmq IS 'camel-pgmq compatible SQL, version 1';
 
--- ---------------------------------------------------------------- types (CREATE TYPE has no IF NOT EXISTS)
+-- ---------------------------------------------------------------- types
+-- CREATE TYPE has no IF NOT EXISTS, so each one is guarded by a catalog lookup.
 DO $types$
 BEGIN
-    IF to_regtype('pgmq.message_record') IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                    WHERE n.nspname = 'pgmq' AND t.typname = 'message_record') THEN
         CREATE TYPE pgmq.message_record AS (
             msg_id bigint, read_ct integer, enqueued_at timestamptz, last_read_at timestamptz, vt timestamptz,
             message jsonb, headers jsonb);
     END IF;
-    IF to_regtype('pgmq.queue_record') IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                    WHERE n.nspname = 'pgmq' AND t.typname = 'queue_record') THEN
         CREATE TYPE pgmq.queue_record AS (
             queue_name varchar, is_partitioned boolean, is_unlogged boolean, created_at timestamptz);
     END IF;
-    IF to_regtype('pgmq.metrics_result') IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                    WHERE n.nspname = 'pgmq' AND t.typname = 'metrics_result') THEN
         CREATE TYPE pgmq.metrics_result AS (
             queue_name text, queue_length bigint, newest_msg_age_sec integer, oldest_msg_age_sec integer,
             total_messages bigint, scrape_time timestamptz, queue_visible_length bigint,
@@ -77,6 +81,8 @@ END;
 $$;
 
 -- ---------------------------------------------------------------- queues
+-- _create is this script's own helper (the extension has no such function): create, create_non_partitioned and
+-- create_unlogged share it. Every statement is IF NOT EXISTS / ON CONFLICT DO NOTHING, so creating twice is harmless.
 CREATE OR REPLACE FUNCTION pgmq._create(queue_name text, unlogged boolean)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -168,20 +174,26 @@ CREATE OR REPLACE FUNCTION pgmq.metrics(queue_name text)
 RETURNS pgmq.metrics_result LANGUAGE plpgsql AS $$
 DECLARE
     qtable text := pgmq.format_table_name(queue_name, 'q');
+    -- the identity's sequence, asked of the catalog (its name is truncated for long multi-byte queue names);
+    -- a missing queue fails here with 42P01 relation "pgmq.q_<name>" does not exist, like the extension
+    seq text := pg_get_serial_sequence(format('pgmq.%I', qtable), 'msg_id');
     result pgmq.metrics_result;
 BEGIN
-    -- total_messages is the identity sequence's position: every message ever sent, not only those still queued
+    -- (seq comes from the catalog already schema-qualified and quoted, hence %s)
+    -- total_messages is the sequence's position: every message ever sent (0 before the first), not only those
+    -- still queued, so it does not drop after purge_queue or delete
     EXECUTE format(
-        'SELECT %L::text, count(*)::bigint,
+        'SELECT $1, count(*)::bigint,
                 extract(epoch FROM now() - max(enqueued_at))::integer,
                 extract(epoch FROM now() - min(enqueued_at))::integer,
-                (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM pgmq.%I)::bigint,
+                (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM %s)::bigint,
                 now(),
                 count(*) FILTER (WHERE vt <= now())::bigint,
                 NULL::bigint
            FROM pgmq.%I',
-        queue_name, qtable || '_msg_id_seq', qtable)
-    INTO result;
+        seq, qtable)
+    INTO result
+    USING queue_name;
     RETURN result;
 END;
 $$;
@@ -281,26 +293,31 @@ $$;
 -- ---------------------------------------------------------------- reading
 CREATE OR REPLACE FUNCTION pgmq.read(queue_name text, vt integer, qty integer, conditional jsonb DEFAULT '{}')
 RETURNS SETOF pgmq.message_record LANGUAGE plpgsql AS $$
+DECLARE
+    -- one reading of the clock, so that vt is exactly last_read_at + vt seconds
+    read_at timestamptz := clock_timestamp();
 BEGIN
-    -- claim the oldest visible rows no other reader holds, then hide them for vt seconds in the same statement
+    -- Claim the oldest visible rows no other reader holds, then hide them for vt seconds, in one statement.
+    -- LIMIT NULL means no limit and a negative LIMIT is PostgreSQL's own error, as with the extension.
+    -- The empty filter (the default) also matches messages that are not JSON objects, which @> '{}' would not.
     RETURN QUERY EXECUTE format(
         'WITH claimed AS (
             SELECT msg_id FROM pgmq.%1$I
-             WHERE vt <= clock_timestamp() AND ($3 = ''{}''::jsonb OR message @> $3)
+             WHERE vt <= $1 AND ($4 = ''{}''::jsonb OR message @> $4)
              ORDER BY msg_id ASC
-             LIMIT $2
+             LIMIT $3
              FOR UPDATE SKIP LOCKED),
          updated AS (
             UPDATE pgmq.%1$I q
-               SET vt = clock_timestamp() + make_interval(secs => $1),
+               SET vt = $1 + make_interval(secs => $2),
                    read_ct = q.read_ct + 1,
-                   last_read_at = clock_timestamp()
+                   last_read_at = $1
               FROM claimed
              WHERE q.msg_id = claimed.msg_id
             RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers)
          SELECT * FROM updated ORDER BY msg_id',
         pgmq.format_table_name(queue_name, 'q'))
-    USING vt, qty, coalesce(conditional, '{}'::jsonb);
+    USING read_at, vt, qty, coalesce(conditional, '{}'::jsonb);
 END;
 $$;
 

@@ -168,4 +168,43 @@ class PgmqBadInputTest extends PgmqTestSupport {
         assertTrue(headers.contains("\"fine\""), headers);
         assertFalse(headers.contains("weird"), headers);
     }
+
+    @Test
+    void databaseDownAtStart() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres?connectTimeout=2");
+        component.setUsername("postgres");
+        Exception e = startFails(component, "pgmq:" + queue);
+        assertTrue(rootMessage(e).contains("Cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:" + closedPort),
+                rootMessage(e));
+        assertTrue(rootMessage(e).contains("that the server is running"), rootMessage(e));
+    }
+
+    @Test
+    void queueDroppedWhileConsumingIsReportedAndConsumingResumesWhenItIsBack() throws Exception {
+        String dropped = newQueue("dropped");
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + dropped + "?pollInterval=200").routeId("dropping").to("mock:dropped");
+            }
+        });
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("dropping").getConsumer();
+        client.dropQueue(dropped);
+        await(java.time.Duration.ofSeconds(5), () -> consumer.getLastReadError() != null, "the read failure is seen");
+        assertTrue(consumer.getLastReadError().contains("'" + dropped + "' does not exist"), consumer.getLastReadError());
+        org.apache.camel.health.HealthCheck.Result health = consumer.getHealthCheck().call();
+        assertEquals(org.apache.camel.health.HealthCheck.State.DOWN, health.getState());
+        client.createQueue(dropped);
+        client.send(dropped, "{\"back\":true}");
+        MockEndpoint mock = getMockEndpoint("mock:dropped");
+        mock.expectedBodiesReceived("{\"back\": true}");
+        mock.assertIsSatisfied(10_000);
+        await(java.time.Duration.ofSeconds(5), () -> consumer.getLastReadError() == null, "reads succeed again");
+        assertEquals(org.apache.camel.health.HealthCheck.State.UP, consumer.getHealthCheck().call().getState());
+    }
 }

@@ -1,9 +1,5 @@
 package io.camelpgmq.component;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -63,20 +59,10 @@ public abstract class PgmqTestSupport extends CamelTestSupport {
     }
 
     protected static long queryLong(String sql) {
-        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return DB.queryLong(sql);
     }
 
     protected static void execute(String sql) {
-        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        DB.execute(sql);
     }
 }

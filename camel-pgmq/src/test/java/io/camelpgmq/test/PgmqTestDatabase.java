@@ -152,6 +152,26 @@ public final class PgmqTestDatabase {
         return embedded;
     }
 
+    /** The first column of the first row of a query, as a long. */
+    public long queryLong(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a statement in auto-commit. */
+    public void execute(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A queue name no other test in this or a parallel run uses: {@code prefix_<counter>_<random>}. */
     public static String uniqueQueueName(String prefix) {
         String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");

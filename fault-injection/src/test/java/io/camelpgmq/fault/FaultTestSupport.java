@@ -50,13 +50,7 @@ abstract class FaultTestSupport {
     }
 
     static long queryLong(String sql) {
-        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return DB.queryLong(sql);
     }
 
     static List<Long> queryIds(String sql) {
@@ -73,11 +67,7 @@ abstract class FaultTestSupport {
     }
 
     static void execute(String sql) {
-        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        DB.execute(sql);
     }
 
     /** Starts {@link ConsumerProcess} in a new JVM; its output goes to target/&lt;name&gt;.log. */
