@@ -1,6 +1,10 @@
 package io.camelpgmq.component;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 
 import javax.sql.DataSource;
 
@@ -140,10 +144,10 @@ public class PgmqComponent extends DefaultComponent {
         return ownedDataSource;
     }
 
-    private java.sql.Connection openListenerConnection() throws java.sql.SQLException {
+    private Connection openListenerConnection() throws SQLException {
         String target = listenerUrl != null ? listenerUrl : (dataSource == null ? url : null);
         if (target != null) {
-            java.util.Properties props = new java.util.Properties();
+            Properties props = new Properties();
             if (username != null) {
                 props.setProperty("user", username);
             }
@@ -153,7 +157,7 @@ public class PgmqComponent extends DefaultComponent {
             // keepalive lets the OS notice a dead peer; the listener's own checks notice it sooner
             props.setProperty("tcpKeepAlive", "true");
             props.setProperty("ApplicationName", "camel-pgmq listener");
-            return java.sql.DriverManager.getConnection(target, props);
+            return DriverManager.getConnection(target, props);
         }
         LOG.debug("The pgmq listener takes its connection from the DataSource and keeps it");
         return getEffectiveDataSource().getConnection();

@@ -54,7 +54,7 @@ final class PgmqListener implements AutoCloseable {
     private final long maxReconnectDelayMillis;
     private final Supplier<ExecutorService> executorFactory;
     private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
-    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
     private final AtomicLong notifications = new AtomicLong();
 
     private volatile Set<String> listeningSnapshot = Set.of();
@@ -104,8 +104,9 @@ final class PgmqListener implements AutoCloseable {
         return lastError;
     }
 
-    long getReconnects() {
-        return reconnects.get();
+    /** Sessions opened so far: 1 after the first connection, one more per reconnection. */
+    long getConnections() {
+        return connections.get();
     }
 
     /** Whether the current session has executed LISTEN on the channel. */
@@ -171,7 +172,7 @@ final class PgmqListener implements AutoCloseable {
         syncChannels();
         connected = true;
         lastError = null;
-        if (reconnects.getAndIncrement() == 0) {
+        if (connections.getAndIncrement() == 0) {
             LOG.info("pgmq listener connected; listening on {}", listening);
         }
     }

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public class PgmqProducer extends DefaultProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqProducer.class);
+    // marks a header value that cannot go into pgmq's JSON headers
+    private static final Object NOT_JSON = new Object();
 
     private final PgmqConfiguration configuration;
     private final String queueName;
@@ -96,7 +99,7 @@ public class PgmqProducer extends DefaultProducer {
             jsons.add(bodyAsJson(exchange, element));
         }
         String headers = pgmqHeaders(exchange);
-        List<String> headerList = headers == null ? null : java.util.Collections.nCopies(jsons.size(), headers);
+        List<String> headerList = headers == null ? null : Collections.nCopies(jsons.size(), headers);
         return client.sendBatch(queueName, jsons, headerList, delay(exchange.getMessage()), notifyChannel());
     }
 
@@ -203,8 +206,6 @@ public class PgmqProducer extends DefaultProducer {
         }
         return mapped.isEmpty() ? null : PgmqJson.toJson(mapped);
     }
-
-    private static final Object NOT_JSON = new Object();
 
     private static Object jsonHeaderValue(Object value) {
         if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {

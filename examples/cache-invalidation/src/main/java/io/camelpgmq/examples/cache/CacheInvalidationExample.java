@@ -62,8 +62,8 @@ public final class CacheInvalidationExample implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        camel.close();
+    public void close() throws java.io.IOException {
+        camel.stop();
         db.close();
     }
 

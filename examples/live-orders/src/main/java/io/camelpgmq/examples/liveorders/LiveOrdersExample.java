@@ -83,8 +83,8 @@ public final class LiveOrdersExample implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        camel.close();
+    public void close() throws java.io.IOException {
+        camel.stop();
         pages.close();
         db.close();
     }
