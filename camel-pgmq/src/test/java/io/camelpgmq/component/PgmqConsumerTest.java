@@ -286,4 +286,19 @@ class PgmqConsumerTest extends PgmqTestSupport {
         execute("SELECT pgmq.send('" + queue + "', '{\"from\":\"sql\"}'::jsonb)");
         done.assertIsSatisfied(5000);
     }
+
+    @Test
+    void suspendedConsumerReadsNothingAndResumesWhereItLeft() throws Exception {
+        startConsumer();
+        context.getRouteController().suspendRoute("consumer");
+        client.send(queue, "{\"while\":\"suspended\"}");
+        template.sendBody("direct:send", "{\"notified\":\"while suspended\"}");
+        Thread.sleep(500);
+        MockEndpoint done = getMockEndpoint("mock:done");
+        assertEquals(0, done.getReceivedCounter(), "a suspended consumer takes nothing");
+        assertEquals(2, client.metrics(queue).queueVisibleLength(), "nothing was read and hidden");
+        done.expectedMessageCount(2);
+        context.getRouteController().resumeRoute("consumer");
+        done.assertIsSatisfied(5000);
+    }
 }
