@@ -566,7 +566,9 @@ public final class PgmqClient {
         if ("42883".equals(state) && text.contains("pgmq.")) {
             return new PgmqException("The installed pgmq has no function matching pgmq." + operation
                                      + " as camel-pgmq calls it (" + firstLine(text)
-                                     + "). camel-pgmq needs pgmq 1.5 or newer, or its compatible SQL.",
+                                     + "). camel-pgmq calls the functions of pgmq 1.13 (for example set_vt with"
+                                     + " arrays and timestamps, pop with a quantity): upgrade the extension, or use"
+                                     + " camel-pgmq's compatible SQL.",
                     e);
         }
         String where = queueName == null ? "" : " on queue '" + queueName + "'";

@@ -16,7 +16,7 @@ class PgmqInteropTest extends PgmqTestSupport {
     protected RouteBuilder createRouteBuilder() {
         URI db = URI.create(DB.jdbcUrl().substring("jdbc:".length()));
         String database = db.getPath().substring(1);
-        String user = DB.username() != null ? DB.username() : "postgres";
+        String user = DB.username() != null ? DB.username() : userInUrl().orElse("postgres");
         String password = DB.password() != null ? "&pass=" + DB.password() : "";
         return new RouteBuilder() {
             @Override
@@ -26,6 +26,11 @@ class PgmqInteropTest extends PgmqTestSupport {
                 from("direct:send").to("pgmq:" + queue + "?channel=" + channel);
             }
         };
+    }
+
+    private static java.util.Optional<String> userInUrl() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]user=([^&]+)").matcher(DB.jdbcUrl());
+        return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
     }
 
     @Test
