@@ -104,7 +104,7 @@ public class PgmqConfiguration implements Cloneable {
     @UriParam(label = "producer", defaultValue = "send", description = "The operation the producer performs.")
     private PgmqOperations operation = PgmqOperations.send;
 
-    @UriParam(label = "producer", defaultValue = "true", description = "NOTIFY the channel in the sending"
+    @UriParam(label = "producer", defaultValue = "true", description = "Send a NOTIFY on the channel in the sending"
                                                                       + " transaction. Turn off for high-volume senders"
                                                                       + " whose consumers rely on the poll: NOTIFY"
                                                                       + " takes a database-wide lock at commit.")
