@@ -155,22 +155,22 @@ public final class PgmqClient {
 
     /** Drops a queue and its archive; {@code false} when there was no such queue. */
     public boolean dropQueue(String queueName) {
-        return queryOne(DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), rs -> rs.getBoolean(1), queueName);
+        return queryOne(DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN, queueName);
     }
 
     /** Deletes every message of a queue (not of its archive); returns how many there were. */
     public long purgeQueue(String queueName) {
-        return queryOne(PURGE_QUEUE, "purge_queue", QueueNames.validate(queueName), rs -> rs.getLong(1), queueName);
+        return queryOne(PURGE_QUEUE, "purge_queue", QueueNames.validate(queueName), FIRST_LONG, queueName);
     }
 
     /** Whether the queue exists in {@code pgmq.meta}. */
     public boolean queueExists(String queueName) {
-        return queryOne(QUEUE_EXISTS, "queue_exists", null, rs -> rs.getBoolean(1), QueueNames.validate(queueName));
+        return queryOne(QUEUE_EXISTS, "queue_exists", null, FIRST_BOOLEAN, QueueNames.validate(queueName));
     }
 
     /** Every queue, in name order. */
     public List<PgmqQueue> listQueues() {
-        List<PgmqQueue> queues = queryList(LIST_QUEUES, "list_queues", null, rs -> new PgmqQueue(
+        List<PgmqQueue> queues = queryList(LIST_QUEUES, "list_queues", null, (rs, cols) -> new PgmqQueue(
                 rs.getString("queue_name"), rs.getBoolean("is_partitioned"), rs.getBoolean("is_unlogged"),
                 rs.getObject("created_at", OffsetDateTime.class)));
         queues.sort((a, b) -> a.queueName().compareTo(b.queueName()));
@@ -223,7 +223,7 @@ public final class PgmqClient {
             sql = notify ? SEND_HEADERS_DELAY_NOTIFY : SEND_HEADERS_DELAY;
             args = new Object[] { queueName, json, headersJson, delaySeconds };
         }
-        return queryOne(sql, "send", queueName, rs -> rs.getLong("msg_id"), withChannel(notifyChannel, args));
+        return queryOne(sql, "send", queueName, MSG_ID, withChannel(notifyChannel, args));
     }
 
     /** Sends one JSON message with pgmq headers (may be {@code null}), visible from {@code visibleAt}. */
@@ -232,7 +232,7 @@ public final class PgmqClient {
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
         Objects.requireNonNull(visibleAt, "visibleAt");
-        return queryOne(SEND_HEADERS_AT, "send", queueName, rs -> rs.getLong("msg_id"), queueName, json, headersJson,
+        return queryOne(SEND_HEADERS_AT, "send", queueName, MSG_ID, queueName, json, headersJson,
                 visibleAt);
     }
 
@@ -267,12 +267,12 @@ public final class PgmqClient {
         return withConnection("send_batch", queueName, c -> {
             Array msgs = c.createArrayOf("text", jsons.toArray());
             if (headersJson == null) {
-                return list(c, notify ? SEND_BATCH_DELAY_NOTIFY : SEND_BATCH_DELAY, rs -> rs.getLong("msg_id"),
+                return list(c, notify ? SEND_BATCH_DELAY_NOTIFY : SEND_BATCH_DELAY, MSG_ID,
                         withChannel(notifyChannel, new Object[] { queueName, msgs, delaySeconds }));
             }
             Array hdrs = c.createArrayOf("text", headersJson.toArray());
             return list(c, notify ? SEND_BATCH_HEADERS_DELAY_NOTIFY : SEND_BATCH_HEADERS_DELAY,
-                    rs -> rs.getLong("msg_id"),
+                    MSG_ID,
                     withChannel(notifyChannel, new Object[] { queueName, msgs, hdrs, delaySeconds }));
         });
     }
@@ -318,27 +318,27 @@ public final class PgmqClient {
     /** Moves a message to the archive; {@code false} when it was not in the queue. */
     public boolean archive(String queueName, long msgId) {
         QueueNames.validate(queueName);
-        return queryOne(ARCHIVE, "archive", queueName, rs -> rs.getBoolean(1), queueName, msgId);
+        return queryOne(ARCHIVE, "archive", queueName, FIRST_BOOLEAN, queueName, msgId);
     }
 
     /** Moves messages to the archive; returns the ids that were in the queue. */
     public List<Long> archive(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
         return withConnection("archive", queueName,
-                c -> list(c, ARCHIVE_MANY, rs -> rs.getLong(1), queueName, bigintArray(c, msgIds)));
+                c -> list(c, ARCHIVE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
     }
 
     /** Deletes a message; {@code false} when it was not in the queue. */
     public boolean delete(String queueName, long msgId) {
         QueueNames.validate(queueName);
-        return queryOne(DELETE, "delete", queueName, rs -> rs.getBoolean(1), queueName, msgId);
+        return queryOne(DELETE, "delete", queueName, FIRST_BOOLEAN, queueName, msgId);
     }
 
     /** Deletes messages; returns the ids that were in the queue. */
     public List<Long> delete(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
         return withConnection("delete", queueName,
-                c -> list(c, DELETE_MANY, rs -> rs.getLong(1), queueName, bigintArray(c, msgIds)));
+                c -> list(c, DELETE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
     }
 
     /**
@@ -415,21 +415,27 @@ public final class PgmqClient {
 
     /** Whether the database has pgmq: the extension or the compatible SQL. */
     public boolean isInstalled() {
-        return queryOne(PGMQ_INSTALLED, "check", null, rs -> rs.getBoolean(1));
+        return queryOne(PGMQ_INSTALLED, "check", null, FIRST_BOOLEAN);
     }
 
     /** The installed pgmq extension's version, or empty when pgmq is absent or installed by the compatible SQL. */
     public Optional<String> extensionVersion() {
-        List<String> versions = queryList(EXTENSION_VERSION, "check", null, rs -> rs.getString(1));
+        List<String> versions = queryList(EXTENSION_VERSION, "check", null, FIRST_STRING);
         return versions.stream().findFirst();
     }
 
     // ---------------------------------------------------------------- plumbing
 
+    /** Maps the current row; {@code columns} are the result's column names, read once per result set. */
     @FunctionalInterface
     private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
+        T map(ResultSet rs, Set<String> columns) throws SQLException;
     }
+
+    private static final RowMapper<Boolean> FIRST_BOOLEAN = (rs, columns) -> rs.getBoolean(1);
+    private static final RowMapper<Long> FIRST_LONG = (rs, columns) -> rs.getLong(1);
+    private static final RowMapper<String> FIRST_STRING = (rs, columns) -> rs.getString(1);
+    private static final RowMapper<Long> MSG_ID = (rs, columns) -> rs.getLong("msg_id");
 
     @FunctionalInterface
     private interface ConnectionWork<T> {
@@ -456,7 +462,7 @@ public final class PgmqClient {
                 if (!rs.next()) {
                     throw new PgmqException("pgmq." + operation + " returned no row");
                 }
-                return mapper.map(rs);
+                return mapper.map(rs, columns(rs));
             }
         });
     }
@@ -468,8 +474,12 @@ public final class PgmqClient {
     private static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
             List<T> rows = new ArrayList<>();
+            Set<String> columns = null;
             while (rs.next()) {
-                rows.add(mapper.map(rs));
+                if (columns == null) {
+                    columns = columns(rs);
+                }
+                rows.add(mapper.map(rs, columns));
             }
             return rows;
         }
@@ -584,8 +594,7 @@ public final class PgmqClient {
 
     // ---------------------------------------------------------------- row mapping by column name
 
-    private static PgmqMessage toMessage(ResultSet rs) throws SQLException {
-        Set<String> columns = columns(rs);
+    private static PgmqMessage toMessage(ResultSet rs, Set<String> columns) throws SQLException {
         return new PgmqMessage(
                 rs.getLong("msg_id"),
                 rs.getInt("read_ct"),
@@ -596,8 +605,7 @@ public final class PgmqClient {
                 columns.contains("headers") ? rs.getString("headers") : null);
     }
 
-    private static PgmqMetrics toMetrics(ResultSet rs) throws SQLException {
-        Set<String> columns = columns(rs);
+    private static PgmqMetrics toMetrics(ResultSet rs, Set<String> columns) throws SQLException {
         return new PgmqMetrics(
                 rs.getString("queue_name"),
                 rs.getLong("queue_length"),

@@ -44,6 +44,7 @@ final class PgmqJson {
         try {
             return MAPPER.readValue(json, MAP);
         } catch (JsonProcessingException e) {
+            // jsonb text that starts with '{' is an object; this only guards against a foreign column type
             return Collections.emptyMap();
         }
     }

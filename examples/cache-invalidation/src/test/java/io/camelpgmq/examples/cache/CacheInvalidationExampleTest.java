@@ -44,7 +44,7 @@ class CacheInvalidationExampleTest {
             ex.camel().getRouteController().startRoute("evictions");
             assertFalse(cache.isCached("apple"), "a restarted listener clears the cache");
             assertEquals(new BigDecimal("1.50"), cache.price("apple"), "the next read rebuilds the entry");
-            assertTrue(cache.hits.get() >= 0 && cache.loads.get() >= 4);
+            assertTrue(cache.loads.get() >= 4, "every rebuild went to the table");
         }
     }
 
