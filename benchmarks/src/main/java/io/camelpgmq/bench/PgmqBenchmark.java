@@ -28,7 +28,8 @@ public final class PgmqBenchmark {
         System.setProperty("log4j2.configurationFile", "log4j2-bench.properties");
         boolean smoke = List.of(args).contains("--smoke");
         int backlog = smoke ? 20_000 : 1_000_000;
-        Path out = repositoryRoot().resolve("src/bench/results/latest.md");
+        // a smoke run must not overwrite the full run's published results
+        Path out = repositoryRoot().resolve(smoke ? "src/bench/results/smoke.md" : "src/bench/results/latest.md");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--backlog")) {
                 backlog = Integer.parseInt(args[++i]);
