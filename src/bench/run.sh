@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# camel-pgmq benchmarks: prints a table and writes src/bench/results/latest.md.
-#   bash src/bench/run.sh              full run (about 10 minutes on 2 cores)
-#   bash src/bench/run.sh --smoke      a short run (under a minute), written to src/bench/results/smoke.md
-#   bash src/bench/run.sh --backlog 200000   (the full run drains 1,000,000)
-# The database is an embedded PostgreSQL unless PGMQ_TEST_JDBC_URL names one.
+# camel-pgmq benchmarks against baselines measured in the same run on the same database.
+# Prints the table and writes it as markdown:
+#   bash src/bench/run.sh                    full run (~8 minutes on 2 cores) -> src/bench/results/latest.md
+#   bash src/bench/run.sh --smoke            under a minute, tiny sizes       -> src/bench/results/smoke.md
+#   bash src/bench/run.sh --large            backlog scenario drains 1,000,000 messages instead of 200,000
+#   bash src/bench/run.sh --backlog 500000   any backlog size;  --out FILE  writes the table elsewhere
+#   bash src/bench/run.sh --only backlog --large   some scenarios only (throughput,producer,camel-sql,latency,idle,
+#                                            backlog)  -> benchmarks/target/bench-partial.md
+# The database is an embedded PostgreSQL (zonky) unless PGMQ_TEST_JDBC_URL (and PGMQ_TEST_JDBC_USER /
+# PGMQ_TEST_JDBC_PASSWORD) names one. The JVM heap is capped (BENCH_HEAP, default 1g) so the memory rows mean
+# something: the backlog must drain within it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -q -pl benchmarks -am install -DskipTests
-./mvnw -q -pl benchmarks exec:java -Dexec.args="$*"
+
+# build camel-pgmq (and its test-jar, which holds the test database support) and the harness
+./mvnw -q -B install -DskipTests -pl benchmarks -am
+
+# exec:exec, not exec:java: the harness gets a JVM of its own, so its RSS is not Maven's
+./mvnw -q -B -pl benchmarks exec:exec \
+  -Dexec.executable="${JAVA_HOME:+$JAVA_HOME/bin/}java" \
+  -Dexec.args="-Xmx${BENCH_HEAP:-1g} -Dlog4j2.configurationFile=log4j2-bench.properties -cp %classpath io.camelpgmq.bench.PgmqBenchmark $*"

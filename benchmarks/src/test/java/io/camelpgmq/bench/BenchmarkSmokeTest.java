@@ -1,30 +1,65 @@
 package io.camelpgmq.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** CI's short run of the benchmark: every scenario produces its rows with real figures. Speed is not judged here. */
+/**
+ * The harness in smoke mode, as {@code ./mvnw verify} runs it: every scenario produces all of its rows, with real
+ * (non-zero) figures and baselines, and the markdown table is written. Speed is not judged here: smoke sizes are
+ * too small for that, and a test must not fail on a slow machine.
+ */
 class BenchmarkSmokeTest {
 
     @Test
-    void everyScenarioProducesFigures() throws Exception {
-        BenchReport report = PgmqBenchmark.run(true, 5_000);
+    @Timeout(120)
+    void everyScenarioProducesItsRows(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("smoke.md");
+        PgmqBenchmark.Options options = PgmqBenchmark.Options.parse(new String[] { "--smoke", "--out", out.toString() });
+        BenchReport report = PgmqBenchmark.run(options);
+        report.write(options.out());
+
         List<BenchReport.Row> rows = report.rows();
-        Set<String> scenarios = rows.stream().map(BenchReport.Row::scenario).collect(Collectors.toSet());
-        assertEquals(Set.of("throughput", "producer", "vs camel-sql", "latency p50", "latency p95", "latency p99",
-                "latency max", "idle cost", "backlog", "memory"), scenarios);
+        Map<String, Long> perScenario = rows.stream()
+                .collect(Collectors.groupingBy(BenchReport.Row::scenario, Collectors.counting()));
+        // 3 batch sizes x 3 consumer counts; C16/C4 per batch size; {1, 8 threads} x {send, sendBatch} x notify;
+        // 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s, poll 30 s, camel-sql}; ...
+        assertEquals(Map.of("throughput", 9L, "scaling", 3L, "producer", 8L, "vs camel-sql", 6L, "latency", 16L,
+                "idle cost", 6L, "backlog", 2L, "memory", 2L), perScenario, "rows per scenario");
+
+        Map<String, BenchReport.Row> bySetting = rows.stream()
+                .collect(Collectors.toMap(r -> r.scenario() + " | " + r.setting(), Function.identity()));
         for (BenchReport.Row row : rows) {
-            if (row.scenario().equals("throughput") || row.scenario().equals("producer")
-                    || row.scenario().equals("vs camel-sql")) {
-                assertTrue(row.value() > 0 && row.baseline() > 0, "measured " + row);
+            if (row.unit().equals("msg/s")) {
+                assertTrue(row.value() > 0, "a rate: " + row);
+                assertTrue(Double.isNaN(row.baseline()) || row.baseline() > 0, "a baseline rate: " + row);
+            }
+            if (row.scenario().equals("throughput") || row.scenario().equals("vs camel-sql")) {
+                assertTrue(row.baseline() > 0 && row.ratio() > 0, "a ratio against the same run's baseline: " + row);
+                assertTrue(!row.verdict().isEmpty(), "judged against its target: " + row);
+            }
+            if (row.scenario().equals("latency") && !row.setting().contains("analytic")) {
+                assertTrue(Double.isFinite(row.value()), "a measured latency: " + row);
             }
         }
-        assertTrue(report.markdown().contains("| throughput | batch 10, 4 consumer(s)"), report.markdown());
+        assertTrue(bySetting.get("idle cost | poll only (pollInterval 1 s): consumer reads").value() > 0,
+                "a polling consumer reads while idle");
+        assertTrue(bySetting.get("memory | process RSS: after drain vs before").value() > 0, "RSS is read");
+
+        String md = Files.readString(out);
+        assertTrue(md.contains("| scenario | setting | figure | baseline (same run) | ratio | target | note |"), md);
+        for (BenchReport.Row row : rows) {
+            assertTrue(md.contains("| " + row.scenario() + " | " + row.setting() + " | "), "in the table: " + row);
+        }
     }
 }
