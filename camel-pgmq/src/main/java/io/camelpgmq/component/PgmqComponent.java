@@ -145,22 +145,33 @@ public class PgmqComponent extends DefaultComponent {
     }
 
     private Connection openListenerConnection() throws SQLException {
-        String target = listenerUrl != null ? listenerUrl : (dataSource == null ? url : null);
-        if (target != null) {
-            Properties props = new Properties();
-            if (username != null) {
-                props.setProperty("user", username);
-            }
-            if (password != null) {
-                props.setProperty("password", password);
-            }
-            // keepalive lets the OS notice a dead peer; the listener's own checks notice it sooner
-            props.setProperty("tcpKeepAlive", "true");
-            props.setProperty("ApplicationName", "camel-pgmq listener");
-            return DriverManager.getConnection(target, props);
+        if (listenerUrl != null) {
+            return directConnection(listenerUrl, username, password);
+        }
+        if (dataSource == null) {
+            return directConnection(url, username, password);
+        }
+        // a pooled connection killed under the listener would go back to the pool looking healthy: with a HikariCP
+        // pool, open the listener's own connection with the pool's settings instead
+        if (dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null) {
+            return directConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
         }
         LOG.debug("The pgmq listener takes its connection from the DataSource and keeps it");
-        return getEffectiveDataSource().getConnection();
+        return dataSource.getConnection();
+    }
+
+    private static Connection directConnection(String jdbcUrl, String user, String secret) throws SQLException {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (secret != null) {
+            props.setProperty("password", secret);
+        }
+        // keepalive lets the OS notice a dead peer; the listener's own checks notice it sooner
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", PgmqListener.APPLICATION_NAME);
+        return DriverManager.getConnection(jdbcUrl, props);
     }
 
     PgmqClient getClient() {

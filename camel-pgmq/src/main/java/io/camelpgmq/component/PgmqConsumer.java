@@ -177,6 +177,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
                 }
                 lastReadError = e.getMessage();
                 Thread.sleep(READ_ERROR_PAUSE_MILLIS);
+                // try again after the pause: no notification or poll may come for a long while
+                wakeup.wakeOne();
                 return;
             }
             if (batch.isEmpty()) {

@@ -267,6 +267,10 @@ final class PgmqListener implements AutoCloseable {
         connection = null;
         if (c != null) {
             try {
+                // after a failure the session is dead: abort it, so that a pool it came from does not lend it again
+                if (running) {
+                    c.abort(Runnable::run);
+                }
                 c.close();
             } catch (SQLException e) {
                 LOG.debug("Closing the pgmq listener connection failed: {}", e.getMessage());
