@@ -1,23 +1,39 @@
 package io.camelpgmq.fault;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.camelpgmq.component.PgmqComponent;
 import io.camelpgmq.component.PgmqConstants;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
- * A consumer in a JVM of its own, for the scenarios that kill or double JVMs. It records each processed message id
- * in table {@code fault_processed}, then sleeps {@code slowMillis}, and runs until it is killed.
+ * A pgmq consumer in a JVM of its own, for the scenarios that kill or double JVMs. Its route records every message
+ * it processes (queue, jvm, key, msg_id) in table {@code fault_processed}, committed before the route ends, then
+ * sleeps {@code slowMillis}; so a message recorded but not yet archived when the JVM dies is exactly one "in flight".
+ * It runs until killed.
  * <p>
- * Arguments: jdbcUrl user password queue concurrentConsumers maxMessagesPerPoll visibilityTimeout slowMillis
+ * Arguments: jdbcUrl user password queue jvm concurrentConsumers maxMessagesPerPoll visibilityTimeout slowMillis
  */
 public final class ConsumerProcess {
 
+    private static final Pattern KEY = Pattern.compile("\"n\"\\s*:\\s*(\\d+)");
+
     private ConsumerProcess() {
+    }
+
+    /** The key {@code n} of a message body {@code {"n": <key>}}. */
+    static long key(String body) {
+        Matcher m = KEY.matcher(String.valueOf(body));
+        if (!m.find()) {
+            throw new IllegalArgumentException("no key in " + body);
+        }
+        return Long.parseLong(m.group(1));
     }
 
     public static void main(String[] args) throws Exception {
@@ -25,25 +41,37 @@ public final class ConsumerProcess {
         String user = args[1].isEmpty() ? null : args[1];
         String password = args[2].isEmpty() ? null : args[2];
         String queue = args[3];
-        String options = "concurrentConsumers=" + args[4] + "&maxMessagesPerPoll=" + args[5] + "&visibilityTimeout="
-                         + args[6] + "&pollInterval=500";
-        long slow = Long.parseLong(args[7]);
-        DefaultCamelContext ctx = new DefaultCamelContext();
-        PgmqComponent pgmq = new PgmqComponent();
-        pgmq.setUrl(url);
-        pgmq.setUsername(user);
-        pgmq.setPassword(password);
-        pgmq.setMaxPoolSize(Integer.parseInt(args[4]) + 2);
-        ctx.addComponent("pgmq", pgmq);
-        try (Connection record = DriverManager.getConnection(url, user, password)) {
-            PreparedStatement insert = record.prepareStatement("INSERT INTO fault_processed (queue, msg_id) VALUES (?, ?)");
+        String jvm = args[4];
+        int threads = Integer.parseInt(args[5]);
+        String options = "concurrentConsumers=" + threads + "&maxMessagesPerPoll=" + args[6]
+                         + "&visibilityTimeout=" + args[7] + "&pollInterval=500";
+        long slow = Long.parseLong(args[8]);
+
+        HikariConfig ledgerConfig = new HikariConfig();
+        ledgerConfig.setJdbcUrl(url);
+        ledgerConfig.setUsername(user);
+        ledgerConfig.setPassword(password);
+        ledgerConfig.setMaximumPoolSize(threads);
+        ledgerConfig.setPoolName("ledger");
+        try (HikariDataSource ledger = new HikariDataSource(ledgerConfig);
+             DefaultCamelContext ctx = new DefaultCamelContext()) {
+            PgmqComponent pgmq = new PgmqComponent();
+            pgmq.setUrl(url);
+            pgmq.setUsername(user);
+            pgmq.setPassword(password);
+            pgmq.setMaxPoolSize(threads + 2);
+            ctx.addComponent("pgmq", pgmq);
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("pgmq:" + queue + "?" + options).process(e -> {
-                        synchronized (insert) {
+                    from("pgmq:" + queue + "?" + options).routeId("consumer-" + jvm).process(e -> {
+                        try (Connection c = ledger.getConnection();
+                             PreparedStatement insert = c.prepareStatement(
+                                     "INSERT INTO fault_processed (queue, jvm, n, msg_id) VALUES (?, ?, ?, ?)")) {
                             insert.setString(1, queue);
-                            insert.setLong(2, e.getMessage().getHeader(PgmqConstants.MSG_ID, Long.class));
+                            insert.setString(2, jvm);
+                            insert.setLong(3, key(e.getMessage().getBody(String.class)));
+                            insert.setLong(4, e.getMessage().getHeader(PgmqConstants.MSG_ID, Long.class));
                             insert.executeUpdate();
                         }
                         if (slow > 0) {
@@ -53,7 +81,13 @@ public final class ConsumerProcess {
                 }
             });
             ctx.start();
-            System.out.println("consumer process started");
+            try (Connection c = ledger.getConnection();
+                 PreparedStatement ready = c.prepareStatement("INSERT INTO fault_ready (queue, jvm) VALUES (?, ?)")) {
+                ready.setString(1, queue);
+                ready.setString(2, jvm);
+                ready.executeUpdate();
+            }
+            System.out.println("consumer JVM " + jvm + " ready on queue " + queue);
             Thread.currentThread().join();
         }
     }

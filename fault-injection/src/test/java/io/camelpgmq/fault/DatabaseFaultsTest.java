@@ -1,24 +1,22 @@
 package io.camelpgmq.fault;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.camelpgmq.client.PgmqClient;
-import io.camelpgmq.client.PgmqSchema;
 import io.camelpgmq.component.PgmqComponent;
-import io.camelpgmq.component.PgmqConstants;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -27,142 +25,330 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The database restarted, its pool exhausted, an old snapshot held open, statements timing out. */
+/**
+ * Scenario 5: the database misbehaves without going away: a connection pool exhausted, a transaction holding an old
+ * snapshot, statements cut by a statement_timeout set on the role.
+ */
 class DatabaseFaultsTest extends FaultTestSupport {
 
-    private static EmbeddedPostgres startServer(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
-    }
+    /** A producer that sends keys until stopped, retrying each failed send; counts failures by cause. */
+    private static final class RetryingProducer extends Thread {
+        final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        final AtomicLong failures = new AtomicLong();
+        final Map<String, Long> failureMessages = new ConcurrentHashMap<>();
+        final AtomicLong slowestMillis = new AtomicLong();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        private final ProducerTemplate template;
+        private final String uri;
+        private final long firstKey;
+        private final long lastKey;
 
-    @Test
-    void postgresStoppedAndRestartedMidRun() throws Exception {
-        Path data = Files.createTempDirectory("pgmq-restart");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        RetryingProducer(ProducerTemplate template, String uri, long firstKey, long lastKey) {
+            super("fault-producer-" + firstKey);
+            this.template = template;
+            this.uri = uri;
+            this.firstKey = firstKey;
+            this.lastKey = lastKey;
         }
-        EmbeddedPostgres pg = startServer(data, port);
-        String url = "jdbc:postgresql://localhost:" + port + "/postgres";
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            PgmqSchema.install(c);
-            PgmqClient.onConnection(c).createQueue("restart");
-        }
-        List<Long> processed = new CopyOnWriteArrayList<>();
-        CamelContext ctx = new DefaultCamelContext();
-        PgmqComponent pgmq = new PgmqComponent();
-        pgmq.setUrl(url);
-        pgmq.setUsername("postgres");
-        ctx.addComponent("pgmq", pgmq);
-        ctx.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("pgmq:restart?pollInterval=1000&concurrentConsumers=2")
-                        .process(e -> processed.add(e.getMessage().getHeader(PgmqConstants.MSG_ID, Long.class)));
-            }
-        });
-        ctx.start();
-        ProducerTemplate template = ctx.createProducerTemplate();
-        Set<Long> sent = ConcurrentHashMap.newKeySet();
-        AtomicLong failedSends = new AtomicLong();
-        AtomicBoolean sending = new AtomicBoolean(true);
-        Thread producer = new Thread(() -> {
-            int n = 0;
-            while (sending.get()) {
-                org.apache.camel.Exchange done = template.request("pgmq:restart", ex -> ex.getMessage().setBody("{}"));
-                if (done.getException() != null) {
-                    // the database is down: a real producer retries; a failed send left nothing behind
-                    failedSends.incrementAndGet();
+
+        @Override
+        public void run() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            for (long n = firstKey; n < lastKey && running.get() && System.nanoTime() < deadline; ) {
+                long key = n;
+                long t0 = System.nanoTime();
+                Exchange done = template.request(uri, e -> e.getMessage().setBody(body(key)));
+                slowestMillis.accumulateAndGet(Duration.ofNanos(System.nanoTime() - t0).toMillis(), Math::max);
+                if (done.getException() == null) {
+                    acknowledged.add(n++);
+                    FaultTestSupport.sleep(5);
                 } else {
-                    sent.add(done.getMessage().getHeader(PgmqConstants.MSG_ID, Long.class));
-                    n++;
-                }
-                try {
-                    Thread.sleep(n % 2 == 0 ? 10 : 5);
-                } catch (InterruptedException e) {
-                    return;
+                    failures.incrementAndGet();
+                    failureMessages.merge(rootMessage(done.getException()), 1L, Long::sum);
+                    FaultTestSupport.sleep(100);
                 }
             }
-        });
-        producer.start();
-        try {
-            Thread.sleep(1500);
-            pg.close(); // stops the server, keeps its data
-            Thread.sleep(1500);
-            pg = startServer(data, port);
-            Thread.sleep(2000);
-            sending.set(false);
-            producer.join();
-            await(Duration.ofSeconds(30), () -> Set.copyOf(processed).containsAll(sent), "everything sent processed");
-            Thread.sleep(500);
-            FaultReport r = FaultReport.of("PostgreSQL stopped and restarted (" + failedSends.get()
-                                           + " sends refused while down)", sent, processed);
-            assertEquals(0, r.lost());
-            assertTrue(r.duplicated() <= 20, "duplicates bounded by what was in flight: " + r.duplicated());
-            assertTrue(failedSends.get() > 0, "the producer did see the outage");
-        } finally {
-            ctx.close();
-            pg.close();
         }
     }
 
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = String.valueOf(root.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static Connection lockQueueTable(String q) throws SQLException {
+        Connection locker = directConnection();
+        locker.setAutoCommit(false);
+        try (Statement st = locker.createStatement()) {
+            st.execute("LOCK TABLE pgmq.q_" + q + " IN ACCESS EXCLUSIVE MODE");
+        }
+        return locker;
+    }
+
+    /**
+     * A pool of 2 connections (component url, maxPoolSize=2) for 8 consumer threads and 4 producer threads; for
+     * 3 s both connections are held by reads waiting on a lock, so every other operation waits for the pool. The
+     * route keeps working: the waits end when the connections come back, nothing fails, nothing is lost.
+     */
     @Test
-    void poolExhaustedOldSnapshotAndStatementTimeout() throws Exception {
+    void poolOfTwoExhaustedByEightReadersAndFourProducers() throws Exception {
         String q = newQueue("pool");
         List<Long> processed = new CopyOnWriteArrayList<>();
         CamelContext ctx = new DefaultCamelContext();
         PgmqComponent pgmq = new PgmqComponent();
-        // two connections for eight readers, the producer and the listener; every statement ends within 1 s
-        pgmq.setUrl(DB.jdbcUrl() + (DB.jdbcUrl().contains("?") ? "&" : "?") + "options=-c%20statement_timeout%3D1000");
+        pgmq.setUrl(urlWith("ApplicationName=fault-pool"));
         pgmq.setUsername(DB.username());
         pgmq.setPassword(DB.password());
         pgmq.setMaxPoolSize(2);
-        pgmq.setListenerUrl(DB.jdbcUrl());
         ctx.addComponent("pgmq", pgmq);
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("pgmq:" + q + "?concurrentConsumers=8&maxMessagesPerPoll=5&pollInterval=500")
-                        .routeId("readers").autoStartup(false)
-                        .process(e -> processed.add(e.getMessage().getHeader(PgmqConstants.MSG_ID, Long.class)));
+                from("pgmq:" + q + "?concurrentConsumers=8&maxMessagesPerPoll=5&pollInterval=1000")
+                        .process(e -> processed.add(key(e)));
             }
         });
         ctx.start();
-        ProducerTemplate template = ctx.createProducerTemplate();
+        List<RetryingProducer> producers = new ArrayList<>();
+        long exhaustedSessions;
+        try {
+            ProducerTemplate template = ctx.createProducerTemplate();
+            for (int p = 0; p < 4; p++) {
+                producers.add(new RetryingProducer(template, "pgmq:" + q, p * 10_000L, p * 10_000L + 200));
+            }
+            producers.forEach(Thread::start);
+            Thread.sleep(500);
+            try (Connection locker = lockQueueTable(q)) {
+                await(Duration.ofSeconds(10), () -> poolSessionsWaitingOnLock() == 2,
+                        "both pool connections held by statements waiting on the lock");
+                exhaustedSessions = queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                                              + " 'fault-pool'");
+                Thread.sleep(3000);
+                locker.commit();
+            }
+            for (RetryingProducer p : producers) {
+                p.join(60_000);
+            }
+            Set<Long> sent = ConcurrentHashMap.newKeySet();
+            producers.forEach(p -> sent.addAll(p.acknowledged));
+            await(Duration.ofSeconds(30), () -> Set.copyOf(processed).containsAll(sent)
+                                                && client.metrics(q).queueLength() == 0, "drained after the fault");
+            Thread.sleep(300);
+            long failures = producers.stream().mapToLong(p -> p.failures.get()).sum();
+            long slowest = producers.stream().mapToLong(p -> p.slowestMillis.get()).max().orElse(0);
+            FaultReport r = FaultReport.of("5a pool of 2, 8 readers + 4 producers", sent, processed,
+                    "pool sessions " + exhaustedSessions + " both blocked 3 s; failed sends " + failures
+                                                                       + ", slowest send " + slowest + " ms");
+            assertEquals(2, exhaustedSessions, "the pool never grows past maxPoolSize");
+            assertEquals(800, sent.size(), "every send acknowledged");
+            assertEquals(0, failures, "an exhausted pool makes sends wait, not fail (within the pool's timeout)");
+            assertTrue(slowest >= 2500, "the sends did wait for the pool: " + slowest + " ms");
+            assertEquals(0, r.lost(), "lost");
+            assertEquals(0, r.duplicated(), "duplicated (no visibility timeout expires)");
+        } finally {
+            producers.forEach(p -> p.running.set(false));
+            ctx.close();
+        }
+    }
+
+    private static long poolSessionsWaitingOnLock() {
+        return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-pool'"
+                         + " AND wait_event_type = 'Lock'");
+    }
+
+    /**
+     * A REPEATABLE READ transaction holds a snapshot taken before the run (so vacuum can remove none of the rows
+     * the run deletes) while 3000 messages flow through 4 consumers. Everything flows; the old transaction still
+     * sees none of them.
+     */
+    @Test
+    void longTransactionHoldingAnOldSnapshotWhileMessagesFlow() throws Exception {
+        String q = newQueue("old_snapshot");
+        List<Long> processed = new CopyOnWriteArrayList<>();
+        CamelContext ctx = contextOnTestDb();
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + q + "?concurrentConsumers=4&maxMessagesPerPoll=10&pollInterval=1000")
+                        .process(e -> processed.add(key(e)));
+            }
+        });
+        int total = 3000;
         Set<Long> sent = ConcurrentHashMap.newKeySet();
-        try (Connection old = DB.dataSource().getConnection(); Connection locker = DB.dataSource().getConnection()) {
-            // a transaction holding an old snapshot for the whole run
+        try (Connection old = directConnection()) {
             old.setAutoCommit(false);
             old.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement st = old.createStatement()) {
-                st.execute("SELECT count(*) FROM pgmq.meta");
+            long before = count(old, "SELECT count(*) FROM pgmq.a_" + q);
+            String pid = String.valueOf(count(old, "SELECT pg_backend_pid()"));
+            assertEquals(1, queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
+                                      + " AND backend_xmin IS NOT NULL"), "the old transaction holds back xmin");
+            ctx.start();
+            long t0 = System.nanoTime();
+            for (long i = 0; i < total; i += 50) {
+                client.sendBatch(q, bodies(i, i + 50), null, 0);
+                for (long n = i; n < i + 50; n++) {
+                    sent.add(n);
+                }
+                Thread.sleep(1);
             }
-            for (int i = 0; i < 300; i++) {
-                sent.add(template.request("pgmq:" + q, e -> e.getMessage().setBody("{}")).getMessage()
-                        .getHeader(PgmqConstants.MSG_ID, Long.class));
-            }
-            // hold the queue table locked past the statement timeout: reads and sends fail for 3 s, then recover
-            locker.setAutoCommit(false);
-            try (Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLE pgmq.q_" + q + " IN ACCESS EXCLUSIVE MODE");
-            }
-            ctx.getRouteController().startRoute("readers");
-            Exception refused = null;
-            try {
-                template.sendBody("pgmq:" + q, "{}");
-            } catch (Exception e) {
-                refused = e;
-            }
-            assertTrue(refused != null && String.valueOf(refused.getCause().getMessage()).contains("statement timeout"),
-                    "a send during the lock fails clearly: " + refused);
-            Thread.sleep(3000);
-            locker.commit();
+            await(Duration.ofSeconds(60), () -> Set.copyOf(processed).containsAll(sent)
+                                                && client.metrics(q).queueLength() == 0, "drained");
+            long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            long seenByOld = count(old, "SELECT count(*) FROM pgmq.a_" + q);
+            long xminHeld = queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
+                                      + " AND backend_xmin IS NOT NULL");
             old.commit();
+            Thread.sleep(300);
+            FaultReport r = FaultReport.of("5b old REPEATABLE READ snapshot held", sent, processed,
+                    "drained in " + millis + " ms; the old transaction saw " + seenByOld + " archived (before "
+                                                                           + before + "), still holding xmin: "
+                                                                           + (xminHeld == 1));
+            assertEquals(0, seenByOld, "the snapshot was old throughout");
+            assertEquals(1, xminHeld, "the old snapshot was held to the end");
+            assertEquals(0, r.lost(), "lost");
+            assertEquals(0, r.duplicated(), "duplicated (no visibility timeout expires)");
+            assertEquals(total, queryLong("SELECT count(*) FROM pgmq.a_" + q), "archived");
+        } finally {
+            ctx.close();
         }
-        await(Duration.ofSeconds(30), () -> client.metrics(q).queueLength() == 0, "queue drained after the faults");
-        Thread.sleep(300);
-        FaultReport r = FaultReport.of("pool of 2 for 8 readers, old snapshot, statement timeouts", sent, processed);
-        assertEquals(0, r.lost());
-        assertEquals(0, r.duplicated());
-        ctx.close();
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * {@code ALTER ROLE ... SET statement_timeout = '500ms'} on the role the component uses; the queue table is
+     * locked for 3 s mid-run, so sends, reads and archives run into the timeout. Sends fail clearly (SQLState
+     * 57014, "canceling statement due to statement timeout") and the producer retries them; the consumer carries
+     * on once the lock is gone. Nothing is lost; a message whose archive timed out comes back after its 2 s
+     * visibility timeout, so duplicates stay within what was in flight.
+     */
+    @Test
+    void statementTimeoutOnTheRoleCutsStatementsDuringALock() throws Exception {
+        String q = newQueue("stmt_timeout");
+        String role = "fault_timeout";
+        execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
+                + " CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'fault'; END IF; END $$");
+        execute("ALTER ROLE " + role + " SET statement_timeout = '500ms'");
+        List<Long> processed = new CopyOnWriteArrayList<>();
+        CamelContext ctx = new DefaultCamelContext();
+        PgmqComponent pgmq = new PgmqComponent();
+        pgmq.setUrl(plainUrl());
+        pgmq.setUsername(role);
+        pgmq.setPassword("fault");
+        ctx.addComponent("pgmq", pgmq);
+        int consumers = 2;
+        int batch = 10;
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxMessagesPerPoll=" + batch
+                     + "&visibilityTimeout=2&pollInterval=1000")
+                        .process(e -> processed.add(key(e)));
+            }
+        });
+        RetryingProducer producer = null;
+        try {
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Exchange probe = template.request("pgmq:" + q + "?operation=metrics", e -> { });
+            assertEquals(null, probe.getException(), "the role can use pgmq");
+            producer = new RetryingProducer(template, "pgmq:" + q, 0, Long.MAX_VALUE);
+            producer.start();
+            Thread.sleep(1000);
+            try (Connection locker = lockQueueTable(q)) {
+                Thread.sleep(3000);
+                locker.commit();
+            }
+            Thread.sleep(1000);
+            producer.running.set(false);
+            producer.join(10_000);
+            Set<Long> sent = producer.acknowledged;
+            await(Duration.ofSeconds(30), () -> Set.copyOf(processed).containsAll(sent)
+                                                && client.metrics(q).queueLength() == 0, "drained after the fault");
+            Thread.sleep(300);
+            FaultReport r = FaultReport.of("5c statement_timeout 500ms on the role", sent, processed,
+                    "failed sends " + producer.failures.get() + " " + producer.failureMessages.keySet());
+            assertTrue(producer.failures.get() > 0, "sends ran into the timeout");
+            assertTrue(producer.failureMessages.keySet().stream().allMatch(m -> m.contains("statement timeout")),
+                    "every failure says why: " + producer.failureMessages);
+            assertEquals(0, r.lost(), "lost");
+            assertTrue(r.duplicated() <= (long) consumers * batch, "duplicates " + r.duplicated()
+                                                                   + " bounded by what was in flight");
+        } finally {
+            if (producer != null) {
+                producer.running.set(false);
+            }
+            ctx.close();
+            execute("ALTER ROLE " + role + " RESET statement_timeout");
+        }
+    }
+
+    /**
+     * A backlog waits while every read fails (statement timeout during a lock); after the lock goes, no message is
+     * sent and no notification comes: only the consumer itself can resume. The fallback poll is 10 s away.
+     * <p>
+     * Today the consumer resumes only at that poll: after a failed read, {@code PgmqConsumer.drain} pauses 1 s and
+     * returns to waiting for a wake-up, so nothing retries the read. The report line shows how long the backlog
+     * waited; once a failed read is retried, "resumed" drops to about a second and this test can assert it.
+     */
+    @Test
+    void backlogResumesAfterReadsFailedWithoutANewNotification() throws Exception {
+        String q = newQueue("read_retry");
+        String role = "fault_timeout";
+        execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
+                + " CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'fault'; END IF; END $$");
+        execute("ALTER ROLE " + role + " SET statement_timeout = '300ms'");
+        long poll = 10_000;
+        int total = 200;
+        Set<Long> sent = ConcurrentHashMap.newKeySet();
+        for (long i = 0; i < total; i += 100) {
+            client.sendBatch(q, bodies(i, i + 100), null, 0);
+        }
+        for (long n = 0; n < total; n++) {
+            sent.add(n);
+        }
+        List<Long> processed = new CopyOnWriteArrayList<>();
+        CamelContext ctx = new DefaultCamelContext();
+        PgmqComponent pgmq = new PgmqComponent();
+        pgmq.setUrl(plainUrl());
+        pgmq.setUsername(role);
+        pgmq.setPassword("fault");
+        ctx.addComponent("pgmq", pgmq);
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + q + "?concurrentConsumers=2&maxMessagesPerPoll=10&pollInterval=" + poll)
+                        .process(e -> processed.add(key(e)));
+            }
+        });
+        try {
+            long released;
+            try (Connection locker = lockQueueTable(q)) {
+                ctx.start();
+                // the start read and the listener's first wake-up both fail
+                Thread.sleep(2500);
+                locker.commit();
+                released = System.nanoTime();
+            }
+            await(Duration.ofMillis(poll + 10_000), () -> Set.copyOf(processed).containsAll(sent), "backlog drained");
+            long resumedAfter = Duration.ofNanos(System.nanoTime() - released).toMillis();
+            FaultReport r = FaultReport.of("5d backlog after failed reads", sent, processed,
+                    "resumed " + resumedAfter + " ms after the lock went (poll " + poll + " ms)");
+            assertEquals(0, r.lost(), "lost");
+            assertEquals(0, r.duplicated(), "duplicated");
+        } finally {
+            ctx.close();
+            execute("ALTER ROLE " + role + " RESET statement_timeout");
+        }
     }
 }

@@ -9,7 +9,7 @@ import java.sql.Statement;
 
 import io.camelpgmq.examples.ExampleDatabase;
 
-/** The products table, and the writer that NOTIFYs the changed key in the same statement. */
+/** The products table, and the writer that NOTIFYs the changed key in the same transaction. */
 public class ProductStore {
 
     public static final String CHANNEL = "product_changed";
@@ -36,15 +36,26 @@ public class ProductStore {
         }
     }
 
-    /** Changes a price and NOTIFYs the key: one statement, so both commit or neither. */
+    /**
+     * Changes a price and NOTIFYs the key, in one transaction: PostgreSQL delivers the notification when the transaction
+     * commits, so a cache never evicts before the new price can be read, nor for a change that was rolled back.
+     */
     public void updateAndNotify(String key, BigDecimal price) throws SQLException {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement(
-                     "WITH changed AS (UPDATE products SET price = ? WHERE key = ? RETURNING key)"
-                     + " SELECT pg_notify('" + CHANNEL + "', key) FROM changed")) {
-            ps.setBigDecimal(1, price);
-            ps.setString(2, key);
-            ps.execute();
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE products SET price = ? WHERE key = ?");
+                 PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                update.setBigDecimal(1, price);
+                update.setString(2, key);
+                update.executeUpdate();
+                notify.setString(1, CHANNEL);
+                notify.setString(2, key);
+                notify.execute();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 }

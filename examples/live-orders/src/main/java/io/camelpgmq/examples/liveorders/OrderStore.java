@@ -10,7 +10,7 @@ import java.util.List;
 
 import io.camelpgmq.examples.ExampleDatabase;
 
-/** The orders table: the durable state. Every change NOTIFYs the order's id in the same statement. */
+/** The orders table: the durable state. Every change NOTIFYs the order's id in the same transaction. */
 public class OrderStore {
 
     /** One order, as the page shows it. */
@@ -18,7 +18,9 @@ public class OrderStore {
     }
 
     public static final String CHANNEL = "orders_changed";
-    private static final String[] CUSTOMERS = { "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Edsger", "Frances" };
+    /** updated_at as an ISO-8601 UTC text with microseconds: the page compares it to keep the newest. */
+    private static final String UPDATED_AT = "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+    static final String[] CUSTOMERS = { "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Edsger", "Frances" };
 
     private final ExampleDatabase db;
 
@@ -44,7 +46,7 @@ public class OrderStore {
 
     public List<Order> all() throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id, customer, status, to_char(updated_at, 'HH24:MI:SS') AS at"
+             ResultSet rs = st.executeQuery("SELECT id, customer, status, " + UPDATED_AT + " AS at"
                                             + " FROM orders ORDER BY id")) {
             List<Order> orders = new ArrayList<>();
             while (rs.next()) {
@@ -57,7 +59,7 @@ public class OrderStore {
     public Order find(int id) throws SQLException {
         try (Connection c = db.connect();
              PreparedStatement ps = c.prepareStatement("SELECT id, customer, status,"
-                                                       + " to_char(updated_at, 'HH24:MI:SS') AS at FROM orders WHERE id = ?")) {
+                                                       + " " + UPDATED_AT + " AS at FROM orders WHERE id = ?")) {
             ps.setInt(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? order(rs) : null;
@@ -65,15 +67,27 @@ public class OrderStore {
         }
     }
 
-    /** Changes an order's status and NOTIFYs its id: one statement, so both commit or neither. */
+    /**
+     * Changes an order's status and NOTIFYs its id, in one transaction: PostgreSQL delivers the notification when the
+     * transaction commits, so a listener never hears of a change it cannot read yet, nor of one that was rolled back.
+     */
     public void updateAndNotify(int id, String status) throws SQLException {
-        try (Connection c = db.connect();
-             PreparedStatement ps = c.prepareStatement(
-                     "WITH changed AS (UPDATE orders SET status = ?, updated_at = now() WHERE id = ? RETURNING id)"
-                     + " SELECT pg_notify('" + CHANNEL + "', id::text) FROM changed")) {
-            ps.setString(1, status);
-            ps.setInt(2, id);
-            ps.execute();
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement(
+                         "UPDATE orders SET status = ?, updated_at = now() WHERE id = ?");
+                 PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                update.setString(1, status);
+                update.setInt(2, id);
+                update.executeUpdate();
+                notify.setString(1, CHANNEL);
+                notify.setString(2, Integer.toString(id));
+                notify.execute();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
