@@ -235,10 +235,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
     @Test
     void statementTimeoutOnTheRoleCutsStatementsDuringALock() throws Exception {
         String q = newQueue("stmt_timeout");
-        String role = "fault_timeout";
-        execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
-                + " CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'fault'; END IF; END $$");
-        execute("ALTER ROLE " + role + " SET statement_timeout = '500ms'");
+        String role = timeoutRole("500ms");
         List<Long> processed = new CopyOnWriteArrayList<>();
         CamelContext ctx = new DefaultCamelContext();
         PgmqComponent pgmq = new PgmqComponent();
@@ -297,17 +294,13 @@ class DatabaseFaultsTest extends FaultTestSupport {
      * A backlog waits while every read fails (statement timeout during a lock); after the lock goes, no message is
      * sent and no notification comes: only the consumer itself can resume. The fallback poll is 10 s away.
      * <p>
-     * Today the consumer resumes only at that poll: after a failed read, {@code PgmqConsumer.drain} pauses 1 s and
-     * returns to waiting for a wake-up, so nothing retries the read. The report line shows how long the backlog
-     * waited; once a failed read is retried, "resumed" drops to about a second and this test can assert it.
+     * A failed read is retried after the consumer's 1 s pause, so the backlog resumes about a second after the lock
+     * goes (before that fix it waited for the poll); the report line shows how long it waited.
      */
     @Test
     void backlogResumesAfterReadsFailedWithoutANewNotification() throws Exception {
         String q = newQueue("read_retry");
-        String role = "fault_timeout";
-        execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
-                + " CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'fault'; END IF; END $$");
-        execute("ALTER ROLE " + role + " SET statement_timeout = '300ms'");
+        String role = timeoutRole("300ms");
         long poll = 10_000;
         int total = 200;
         Set<Long> sent = ConcurrentHashMap.newKeySet();
@@ -350,5 +343,14 @@ class DatabaseFaultsTest extends FaultTestSupport {
             ctx.close();
             execute("ALTER ROLE " + role + " RESET statement_timeout");
         }
+    }
+
+    /** The role the timeout scenarios connect as, with {@code statement_timeout} set on it. */
+    private static String timeoutRole(String timeout) {
+        String role = "fault_timeout";
+        execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN"
+                + " CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD 'fault'; END IF; END $$");
+        execute("ALTER ROLE " + role + " SET statement_timeout = '" + timeout + "'");
+        return role;
     }
 }
