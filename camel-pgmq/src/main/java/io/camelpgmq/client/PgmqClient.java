@@ -76,6 +76,34 @@ public final class PgmqClient {
     private static final String NOTIFY = "SELECT pg_notify(?::text, ?::text)";
     private static final String ENABLE_NOTIFY_INSERT = "SELECT pgmq.enable_notify_insert(?::text, ?::integer)";
     private static final String DISABLE_NOTIFY_INSERT = "SELECT pgmq.disable_notify_insert(?::text)";
+    // delivery-scoped forms: a delivery is (msg_id, read_ct) as the read returned it. Each read increments read_ct, so
+    // a row whose read_ct moved on was read again by someone else (its visibility ran out) and is no longer ours.
+    // The rows are locked in the statement, so a concurrent read either sees them completed or we see its read_ct.
+    private static final String OWNED_IDS = "ARRAY(SELECT q.msg_id FROM %s q"
+                                            + " JOIN unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
+                                            + " ON q.msg_id = d.msg_id AND q.read_ct = d.read_ct FOR UPDATE OF q)";
+    private static final String ARCHIVE_OWNED = "SELECT * FROM pgmq.archive(?::text, " + OWNED_IDS + ")";
+    private static final String DELETE_OWNED = "SELECT * FROM pgmq.delete(?::text, " + OWNED_IDS + ")";
+    private static final String SET_VT_OWNED = "SELECT * FROM pgmq.set_vt(?::text, " + OWNED_IDS + ","
+                                               + " clock_timestamp() + ?::bigint * interval '1 millisecond')";
+    // giving a delivery back undoes its read: visible at once, and the read no longer counts as an attempt. pgmq has
+    // no function for it; the queue table's columns are part of pgmq's public contract.
+    private static final String GIVE_BACK = "UPDATE %s q SET vt = clock_timestamp(), read_ct = q.read_ct - 1"
+                                            + " FROM unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
+                                            + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct AND q.read_ct > 0"
+                                            + " RETURNING q.msg_id";
+    private static final String GIVE_BACK_NOTIFY = "WITH given AS (" + GIVE_BACK + ")"
+                                                   + " SELECT g.msg_id, pg_notify(?::text, '') FROM given g";
+    // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
+    // database's clock; the subquery sees the rows before this read, so the messages it takes are not counted
+    private static final String READ_WITH_NEXT = "SELECT r.*, n.next_vt, n.db_now FROM"
+                                                 + " (SELECT clock_timestamp() AS db_now,"
+                                                 + " (SELECT min(vt) FROM %s WHERE vt > clock_timestamp()) AS next_vt) n"
+                                                 + " LEFT JOIN LATERAL pgmq.read(?::text, ?::integer, ?::integer) r"
+                                                 + " ON true";
+    private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
+                                                  + " FROM pgmq.list_notify_insert_throttles() t"
+                                                  + " WHERE t.queue_name = ?::text";
     private static final String PGMQ_INSTALLED = "SELECT to_regclass('pgmq.meta') IS NOT NULL";
     private static final String EXTENSION_VERSION = "SELECT extversion FROM pg_extension WHERE extname = 'pgmq'";
 
@@ -368,6 +396,112 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         return withConnection("set_vt", queueName,
                 c -> list(c, SET_VT_MANY, PgmqClient::toMessage, queueName, bigintArray(c, msgIds), vtSeconds));
+    }
+
+    // ---------------------------------------------------------------- deliveries: acting only on what this read got
+
+    /**
+     * Reads like {@link #read(String, int, int)} and, in the same statement, learns when the next message that is
+     * not visible now (in flight elsewhere, delayed, waiting for a retry) becomes visible.
+     */
+    public PgmqRead readWithNextVisible(String queueName, int vtSeconds, int qty) {
+        QueueNames.validate(queueName);
+        requirePositive(qty, "qty");
+        List<Object[]> rows = queryList(String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName)), "read",
+                queueName, (rs, cols) -> new Object[] {
+                        rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
+                        rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },
+                queueName, vtSeconds, qty);
+        List<PgmqMessage> messages = new ArrayList<>(rows.size());
+        for (Object[] row : rows) {
+            if (row[0] != null) {
+                messages.add((PgmqMessage) row[0]);
+            }
+        }
+        Object[] first = rows.get(0);
+        return new PgmqRead(messages, (OffsetDateTime) first[1], (OffsetDateTime) first[2]);
+    }
+
+    /**
+     * Archives the deliveries that are still this reader's (their read count unchanged since the read); returns the
+     * ids archived. A message read again by another consumer meanwhile is left to that consumer.
+     */
+    public List<Long> archiveDelivered(String queueName, List<PgmqMessage> deliveries) {
+        return actOnDelivered(ARCHIVE_OWNED, "archive", queueName, deliveries);
+    }
+
+    /** Deletes the deliveries that are still this reader's; returns the ids deleted. */
+    public List<Long> deleteDelivered(String queueName, List<PgmqMessage> deliveries) {
+        return actOnDelivered(DELETE_OWNED, "delete", queueName, deliveries);
+    }
+
+    /**
+     * Sets the deliveries that are still this reader's visible at the database's {@code now + vtMillis}; returns the
+     * ids changed.
+     */
+    public List<Long> setVtDelivered(String queueName, List<PgmqMessage> deliveries, long vtMillis) {
+        QueueNames.validate(queueName);
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        String sql = String.format(SET_VT_OWNED, qualifiedQueueTable(queueName));
+        return withConnection("set_vt", queueName, c -> list(c, sql, (rs, cols) -> rs.getLong("msg_id"), queueName,
+                bigintArray(c, ids(deliveries)), intArray(c, deliveries), vtMillis));
+    }
+
+    /**
+     * Gives deliveries back unprocessed: visible at once and their read no longer counted, so that a message read
+     * but never handed to the route does not use up a retry. With a channel, NOTIFYs it in the same statement so
+     * another consumer takes them at once. Returns the ids given back (those still this reader's).
+     */
+    public List<Long> giveBack(String queueName, List<PgmqMessage> deliveries, String notifyChannel) {
+        QueueNames.validate(queueName);
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        String update = String.format(GIVE_BACK, qualifiedQueueTable(queueName));
+        return withConnection("give_back", queueName, c -> {
+            Array ids = bigintArray(c, ids(deliveries));
+            Array readCounts = intArray(c, deliveries);
+            if (notifyChannel == null) {
+                return list(c, update, FIRST_LONG, ids, readCounts);
+            }
+            String sql = String.format(GIVE_BACK_NOTIFY, qualifiedQueueTable(queueName));
+            return list(c, sql, FIRST_LONG, ids, readCounts, QueueNames.validateChannel(notifyChannel));
+        });
+    }
+
+    /**
+     * The throttle of pgmq's insert-notify trigger on the queue ({@code pgmq.enable_notify_insert}) in milliseconds,
+     * or empty when the trigger is not enabled.
+     */
+    public Optional<Integer> notifyInsertThrottleMillis(String queueName) {
+        return queryList(NOTIFY_THROTTLE, "list_notify_insert_throttles", null, (rs, cols) -> rs.getInt(1),
+                QueueNames.validate(queueName)).stream().findFirst();
+    }
+
+    private List<Long> actOnDelivered(String template, String operation, String queueName,
+                                      List<PgmqMessage> deliveries) {
+        QueueNames.validate(queueName);
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        String sql = String.format(template, qualifiedQueueTable(queueName));
+        return withConnection(operation, queueName,
+                c -> list(c, sql, FIRST_LONG, queueName, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
+    }
+
+    /** {@code pgmq."q_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    private static String qualifiedQueueTable(String queueName) {
+        return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
+    }
+
+    private static List<Long> ids(List<PgmqMessage> deliveries) {
+        return deliveries.stream().map(PgmqMessage::msgId).toList();
+    }
+
+    private static Array intArray(Connection c, List<PgmqMessage> deliveries) throws SQLException {
+        return c.createArrayOf("integer", deliveries.stream().map(PgmqMessage::readCount).toArray());
     }
 
     // ---------------------------------------------------------------- notifications

@@ -66,6 +66,7 @@ public class PgmqComponent extends DefaultComponent {
     private DataSource ownedDataSource;
     private PgmqClient client;
     private PgmqListener listener;
+    private PgmqConsumerThreads consumerThreads;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -97,6 +98,12 @@ public class PgmqComponent extends DefaultComponent {
 
     @Override
     protected void doStop() throws Exception {
+        synchronized (this) {
+            if (consumerThreads != null) {
+                consumerThreads.close();
+                consumerThreads = null;
+            }
+        }
         if (listener != null) {
             listener.close();
             if (listener.getExecutor() != null) {
@@ -176,6 +183,14 @@ public class PgmqComponent extends DefaultComponent {
 
     PgmqClient getClient() {
         return client;
+    }
+
+    /** The threads this component's consumers share, created with the first consumer. */
+    synchronized PgmqConsumerThreads getConsumerThreads() {
+        if (consumerThreads == null) {
+            consumerThreads = new PgmqConsumerThreads(getCamelContext().getExecutorServiceManager(), this);
+        }
+        return consumerThreads;
     }
 
     PgmqListener getListener() {

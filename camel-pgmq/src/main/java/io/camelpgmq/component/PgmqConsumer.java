@@ -1,28 +1,28 @@
 package io.camelpgmq.component;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
+import io.camelpgmq.client.PgmqRead;
+import io.camelpgmq.client.QueueNames;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.Suspendable;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
-import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.spi.ShutdownAware;
-import org.apache.camel.spi.Synchronization;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,35 +30,53 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a pgmq queue and hands each message to the route.
  * <p>
- * {@code concurrentConsumers} reader threads wait for a wake-up: a NOTIFY on the channel (through the component's
- * {@link PgmqListener}), the fallback poll every {@code pollInterval}, or a fellow reader that found a full batch.
- * A woken reader reads a batch with the visibility timeout, processes it, and reads again while batches come back
- * full. Each read commits at once: no transaction stays open while the route runs. Completion is a new short
- * statement ({@link PgmqCompletion}).
+ * What makes it read: a NOTIFY on the channel (through the component's {@link PgmqListener}), a trailing read when a
+ * throttled or coalesced notification's window ends, a wake-up when a waiting message becomes visible (a delay, a
+ * retry, a visibility timeout that runs out), a reader that found a full batch, and the fallback poll every
+ * {@code pollInterval} (every second while the listener is down). Up to {@code concurrentConsumers} readers run on the
+ * component's shared workers; none waits while there is nothing to read.
+ * <p>
+ * Each read commits at once: no transaction stays open while the route runs. A read's messages are started one by one
+ * ({@link PgmqBatch}); successes are completed together in one statement, at the end of the batch or by the
+ * housekeeping tick, before their visibility runs out; messages not started when the consumer stops or suspends, or
+ * whose visibility would run out while they wait, are given back uncounted. Completion is {@link PgmqCompletion}.
  */
 @ManagedResource(description = "Managed pgmq consumer")
-public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
+public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqConsumer.class);
-    private static final long READ_ERROR_PAUSE_MILLIS = 1000;
-    // the retry's vt is set by the database clock; a few ms later it is surely visible
-    private static final long RETRY_WAKEUP_MARGIN_MILLIS = 20;
+    /** Pause before reading again after a failed read. */
+    static final long READ_ERROR_PAUSE_MILLIS = 1000;
+    /** How often a consumer polls while its listener is down. */
+    static final long LISTENER_DOWN_POLL_MILLIS = 1000;
+    /** A database call running longer than this makes the consumer's health DOWN. */
+    static final long SLOW_CALL_MILLIS = 10_000;
+    private static final long READ_ERROR_REPORT_MILLIS = 10_000;
+    private static final long THROTTLE_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final PgmqConfiguration configuration;
     private final String queueName;
-    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger pendingInBatches = new AtomicInteger();
+    private final Set<PgmqBatch> held = ConcurrentHashMap.newKeySet();
+    private final Map<Thread, PgmqDatabaseCall> calls = new ConcurrentHashMap<>();
+    private final AtomicBoolean housekeeping = new AtomicBoolean();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong givenBack = new AtomicLong();
 
     private volatile boolean readingAllowed;
     private volatile String lastReadError;
+    private volatile long lastReadErrorReportNanos;
+    private volatile long lastPollNanos;
+    private volatile int insertThrottleMillis;
+    private volatile long insertThrottleCheckedNanos;
+    private volatile boolean forcedShutdown;
     private PgmqClient client;
     private PgmqCompletion completion;
-    private PgmqWakeup wakeup;
-    private ExecutorService readers;
-    private ScheduledExecutorService timer;
+    private PgmqConsumerThreads threads;
+    private PgmqReaders readers;
+    private PgmqWakeups wakeups;
+    private ScheduledFuture<?> tick;
     private PgmqListener.Registration registration;
 
     public PgmqConsumer(PgmqEndpoint endpoint, Processor processor) {
@@ -82,34 +100,48 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
             endpoint.ensureQueue(configuration.getDeadLetterQueue());
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
-        int threads = Math.max(1, configuration.getConcurrentConsumers());
-        wakeup = new PgmqWakeup(threads);
+        threads = endpoint.getComponent().getConsumerThreads();
+        readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()), threads.workers(), this::drain);
+        wakeups = new PgmqWakeups(threads.timer(), readers::wake);
+        forcedShutdown = false;
         readingAllowed = true;
-
-        ExecutorServiceManager ecm = getEndpoint().getCamelContext().getExecutorServiceManager();
-        readers = ecm.newFixedThreadPool(this, "PgmqConsumer[" + queueName + "]", threads);
-        for (int i = 0; i < threads; i++) {
-            readers.submit(this::readLoop);
-        }
-        timer = ecm.newSingleThreadScheduledExecutor(this, "PgmqConsumerTimer[" + queueName + "]");
-        long poll = Math.max(10, configuration.getPollInterval());
-        timer.scheduleWithFixedDelay(wakeup::wakeOne, poll, poll, TimeUnit.MILLISECONDS);
-        if (configuration.isExtendVisibility()) {
-            long every = Math.max(500, configuration.getVisibilityTimeout() * 1000L / 2);
-            timer.scheduleWithFixedDelay(this::extendVisibility, every, every, TimeUnit.MILLISECONDS);
-        }
+        lastPollNanos = System.nanoTime();
+        long period = tickMillis();
+        tick = threads.timer().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
         if (configuration.isListen()) {
-            registration = getEndpoint().getComponent().getListener().register(endpoint.getChannel(), wakeup::wakeOne);
+            learnInsertThrottle();
+            registration = endpoint.getComponent().getListener().register(endpoint.getChannel(), this::notified);
         }
         // read what is already there: it was sent before anyone listened
-        wakeup.wakeOne();
+        readers.wake();
         registerHealthCheck();
-        LOG.info("pgmq consumer started on queue '{}': {} thread(s), batch {}, visibility timeout {} s, {}",
-                queueName, threads, configuration.getMaxMessagesPerPoll(), configuration.getVisibilityTimeout(),
+        LOG.info("pgmq consumer started on queue '{}': up to {} reader(s), batch {}, visibility timeout {} s, {}",
+                queueName, configuration.getConcurrentConsumers(), configuration.getMaxMessagesPerPoll(),
+                configuration.getVisibilityTimeout(),
                 configuration.isListen()
                         ? "woken by LISTEN on \"" + endpoint.getChannel() + "\", polling every "
                           + configuration.getPollInterval() + " ms"
                         : "polling every " + configuration.getPollInterval() + " ms (listen=false)");
+    }
+
+    /** Housekeeping must run well within a visibility timeout; the poll and the listener-down poll need a second. */
+    private long tickMillis() {
+        long quarterVt = configuration.getVisibilityTimeout() * 1000L / 4;
+        return Math.max(50, Math.min(Math.min(1000, quarterVt), Math.max(10, configuration.getPollInterval())));
+    }
+
+    @Override
+    protected void doSuspend() throws Exception {
+        // the readers give back what they read but did not start; exchanges in process finish (Camel waits for them)
+        readingAllowed = false;
+        super.doSuspend();
+    }
+
+    @Override
+    protected void doResume() throws Exception {
+        readingAllowed = true;
+        readers.wake();
+        super.doResume();
     }
 
     @Override
@@ -119,249 +151,349 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
             registration.close();
             registration = null;
         }
-        if (wakeup != null) {
-            wakeup.close();
-        }
-        ExecutorServiceManager ecm = getEndpoint().getCamelContext().getExecutorServiceManager();
-        if (timer != null) {
-            ecm.shutdownNow(timer);
-            timer = null;
-        }
         if (readers != null) {
-            // lets the exchanges in progress finish; the readers give back what they read but did not start
-            ecm.shutdownGraceful(readers);
-            readers = null;
+            readers.close();
+            wakeups.close();
+            // Camel's shutdown strategy has waited for the exchanges in process (suspend first, then stop); this waits
+            // for the readers to give back what they did not start. Housekeeping (visibility extension) runs meanwhile.
+            long timeoutMillis = forcedShutdown ? 0 : shutdownTimeoutMillis();
+            if (!readers.awaitIdle(timeoutMillis)) {
+                LOG.warn("pgmq consumer of queue '{}' stopped while {} reader(s) were still busy (a database call or an"
+                         + " exchange outlived the shutdown timeout); their messages come back when their visibility"
+                         + " timeout runs out.",
+                        queueName, readers.running());
+            }
+        }
+        if (tick != null) {
+            tick.cancel(false);
+            tick = null;
         }
         super.doStop();
     }
 
-    @Override
-    protected void doSuspend() throws Exception {
-        readingAllowed = false;
-        super.doSuspend();
+    private long shutdownTimeoutMillis() {
+        var strategy = getEndpoint().getCamelContext().getShutdownStrategy();
+        return strategy.getTimeUnit().toMillis(strategy.getTimeout());
     }
 
-    @Override
-    protected void doResume() throws Exception {
-        readingAllowed = true;
-        wakeup.wakeOne();
-        super.doResume();
-    }
+    // ---------------------------------------------------------------- wake-ups
 
-    private void readLoop() {
-        while (isRunAllowed() && !Thread.currentThread().isInterrupted()) {
-            try {
-                if (wakeup.await(1000) && readingAllowed) {
-                    drain();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                getExceptionHandler().handleException("pgmq consumer of queue '" + queueName + "' failed", e);
-            }
+    /** A notification on the channel: read now, and once more when the sender's throttle window ends. */
+    private void notified(String payload) {
+        readers.wake();
+        long trailing = trailingReadDelayMillis(payload);
+        if (trailing > 0) {
+            wakeups.wakeAfter(trailing);
         }
     }
 
-    /** Reads and processes batches while they come back full. */
-    private void drain() throws InterruptedException {
-        int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
-        while (readingAllowed) {
-            List<PgmqMessage> batch;
-            try {
-                batch = client.read(queueName, configuration.getVisibilityTimeout(), qty);
-                reads.incrementAndGet();
-                lastReadError = null;
-            } catch (RuntimeException e) {
-                if (lastReadError == null) {
-                    LOG.warn("pgmq consumer cannot read queue '{}': {}. Retrying.", queueName, e.getMessage());
-                }
-                lastReadError = e.getMessage();
-                Thread.sleep(READ_ERROR_PAUSE_MILLIS);
-                // try again after the pause: no notification or poll may come for a long while
-                wakeup.wakeOne();
-                return;
-            }
-            if (batch.isEmpty()) {
-                return;
-            }
-            if (batch.size() == qty) {
-                // there may be more: let another reader help while this one works
-                wakeup.wakeOne();
-            }
-            process(batch);
-            if (batch.size() < qty) {
-                return;
-            }
+    private long trailingReadDelayMillis(String payload) {
+        long coalesced = PgmqNotifications.coalesceWindowMillis(payload);
+        if (System.nanoTime() - insertThrottleCheckedNanos > THROTTLE_REFRESH_NANOS) {
+            // the listener thread must not wait for the database
+            insertThrottleCheckedNanos = System.nanoTime();
+            threads.workers().execute(this::learnInsertThrottle);
         }
-    }
-
-    private void process(List<PgmqMessage> batch) {
-        batch.forEach(m -> inFlight.add(m.msgId()));
-        pendingInBatches.addAndGet(batch.size());
-        List<PgmqMessage> toProcess = new ArrayList<>(batch.size());
-        for (PgmqMessage message : batch) {
-            if (completion.isExhausted(message)) {
-                // read more often than allowed without completing: the consumer died while processing it
-                completion.deadLetter(queueName, message, "read " + message.readCount()
-                                                          + " times without completing (the consumer stopped or"
-                                                          + " crashed while processing it)");
-                finished(message.msgId());
-            } else {
-                toProcess.add(message);
-            }
-        }
-        SuccessBatch successes = new SuccessBatch();
-        if (configuration.isBatching()) {
-            if (!toProcess.isEmpty()) {
-                processExchange(createBatchExchange(toProcess), toProcess, successes);
-            }
-            successes.flush();
-            return;
-        }
-        for (int i = 0; i < toProcess.size(); i++) {
-            if (!readingAllowed) {
-                giveBack(toProcess.subList(i, toProcess.size()));
-                break;
-            }
-            PgmqMessage message = toProcess.get(i);
-            Exchange exchange = createExchange(message);
-            exchange.setProperty(Exchange.BATCH_INDEX, i);
-            exchange.setProperty(Exchange.BATCH_SIZE, toProcess.size());
-            exchange.setProperty(Exchange.BATCH_COMPLETE, i == toProcess.size() - 1);
-            processExchange(exchange, List.of(message), successes);
-        }
-        successes.flush();
+        return Math.max(coalesced, insertThrottleMillis);
     }
 
     /**
-     * Collects the messages of one read whose exchanges completed, to archive (or delete) them in one statement
-     * when the read's loop ends. An exchange that completes later (an asynchronous route) is completed on its own.
+     * pgmq's insert trigger notifies on the leading edge of its throttle window only: learn the window, so that a
+     * trailing read picks up what was sent inside it.
      */
-    private final class SuccessBatch {
-        private final List<PgmqMessage> collected = new ArrayList<>();
-        // completed messages must not wait in the queue until their visibility timeout runs out
-        private final long holdNanos = TimeUnit.SECONDS.toNanos(configuration.getVisibilityTimeout()) / 2;
-        private long since = System.nanoTime();
-        private boolean flushed;
-
-        void add(List<PgmqMessage> messages) {
-            List<PgmqMessage> toComplete;
-            synchronized (this) {
-                if (flushed) {
-                    toComplete = messages;
-                } else {
-                    collected.addAll(messages);
-                    if (System.nanoTime() - since < holdNanos) {
-                        return;
-                    }
-                    toComplete = List.copyOf(collected);
-                    collected.clear();
-                    since = System.nanoTime();
-                }
-            }
-            complete(toComplete);
+    private void learnInsertThrottle() {
+        insertThrottleCheckedNanos = System.nanoTime();
+        if (!getEndpoint().getChannel().equals(QueueNames.insertChannel(queueName))) {
+            return;
         }
-
-        void flush() {
-            List<PgmqMessage> toComplete;
-            synchronized (this) {
-                flushed = true;
-                toComplete = List.copyOf(collected);
-                collected.clear();
-            }
-            complete(toComplete);
+        try {
+            insertThrottleMillis = client.notifyInsertThrottleMillis(queueName).orElse(0);
+        } catch (RuntimeException e) {
+            LOG.debug("pgmq consumer could not read the notify throttle of queue '{}': {}", queueName, e.getMessage());
         }
+    }
 
-        private void complete(List<PgmqMessage> messages) {
-            if (!messages.isEmpty()) {
-                completion.succeeded(queueName, messages);
-                messages.forEach(m -> finished(m.msgId()));
+    /** The poll, the listener-down poll, and housekeeping of held messages. */
+    private void tick() {
+        long now = System.nanoTime();
+        long sincePoll = TimeUnit.NANOSECONDS.toMillis(now - lastPollNanos);
+        boolean listenerDown = configuration.isListen() && !isListenerConnected();
+        if (readingAllowed
+                && (sincePoll >= configuration.getPollInterval()
+                    || listenerDown && sincePoll >= LISTENER_DOWN_POLL_MILLIS)) {
+            lastPollNanos = now;
+            readers.wake();
+        }
+        if (!held.isEmpty() && housekeeping.compareAndSet(false, true)) {
+            try {
+                threads.workers().execute(this::keepHeldMessages);
+            } catch (RuntimeException e) {
+                housekeeping.set(false);
             }
         }
     }
 
-    private void processExchange(Exchange exchange, List<PgmqMessage> messages, SuccessBatch successes) {
-        exchange.getExchangeExtension().addOnCompletion(new Synchronization() {
-            @Override
-            public void onComplete(Exchange done) {
-                processed.addAndGet(messages.size());
-                successes.add(messages);
-            }
+    // ---------------------------------------------------------------- reading
 
-            @Override
-            public void onFailure(Exchange done) {
-                failed.addAndGet(messages.size());
-                Throwable cause = done.getException();
-                long retryIn = -1;
-                for (PgmqMessage m : messages) {
-                    retryIn = Math.max(retryIn, completion.failed(queueName, m, cause));
-                    finished(m.msgId());
-                }
-                if (retryIn >= 0) {
-                    // no notification announces a retry: wake a reader when it is due rather than at the next poll
-                    scheduleWakeup(retryIn + RETRY_WAKEUP_MARGIN_MILLIS);
+    /** One reader's work: reads and processes batches while they come back full. */
+    private void drain() {
+        int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
+        while (readingAllowed) {
+            PgmqRead read;
+            long readNanos = System.nanoTime();
+            try {
+                read = call("read", () -> client.readWithNextVisible(queueName, configuration.getVisibilityTimeout(),
+                        qty));
+                reads.incrementAndGet();
+                lastReadError = null;
+            } catch (RuntimeException e) {
+                readFailed(e);
+                return;
+            }
+            List<PgmqMessage> messages = read.messages();
+            if (messages.size() < qty) {
+                wakeWhenNextVisible(read.untilNextVisible());
+            }
+            if (messages.isEmpty()) {
+                return;
+            }
+            if (messages.size() == qty) {
+                // there may be more: let another reader help while this one works
+                readers.wake();
+            }
+            process(new PgmqBatch(messages, readNanos, visibleInNanos(read)));
+            if (messages.size() < qty) {
+                return;
+            }
+        }
+    }
+
+    private long visibleInNanos(PgmqRead read) {
+        PgmqMessage first = read.messages().get(0);
+        return Duration.between(read.databaseNow(), first.vt()).toNanos();
+    }
+
+    /** The queue has messages that are not visible yet: read again when the first becomes visible. */
+    private void wakeWhenNextVisible(Duration untilNextVisible) {
+        if (untilNextVisible != null) {
+            wakeups.wakeAfter(untilNextVisible.toMillis());
+        }
+    }
+
+    private void readFailed(RuntimeException e) {
+        if (lastReadError == null) {
+            LOG.warn("pgmq consumer cannot read queue '{}': {}. Retrying every {} ms.", queueName, e.getMessage(),
+                    READ_ERROR_PAUSE_MILLIS);
+        }
+        lastReadError = e.getMessage();
+        long now = System.nanoTime();
+        if (now - lastReadErrorReportNanos > TimeUnit.MILLISECONDS.toNanos(READ_ERROR_REPORT_MILLIS)) {
+            // Camel's error handling sees it (bridgeErrorHandler=true routes it), at most once per 10 s
+            lastReadErrorReportNanos = now;
+            getExceptionHandler().handleException("pgmq consumer cannot read queue '" + queueName + "'", e);
+        }
+        // no notification or poll may come for a long while: read again after the pause
+        wakeups.wakeAfter(READ_ERROR_PAUSE_MILLIS);
+    }
+
+    private void process(PgmqBatch batch) {
+        held.add(batch);
+        try {
+            List<PgmqMessage> messages = batch.messages();
+            for (int i = 0; i < messages.size(); i++) {
+                PgmqMessage message = messages.get(i);
+                if (completion.isExhausted(message) && batch.start(i)) {
+                    // read more often than allowed without completing: the consumer died while processing it
+                    completion.deadLetter(queueName, message, "read " + message.readCount()
+                                                              + " times without completing (a consumer stopped or"
+                                                              + " crashed while processing it)");
+                    batch.done(i);
                 }
             }
-        });
+            if (configuration.isBatching()) {
+                processAsOneExchange(batch);
+            } else {
+                processOneByOne(batch);
+            }
+        } finally {
+            giveBack(batch.takeWaiting());
+            complete(batch.takeSucceeded());
+            held.remove(batch);
+        }
+    }
+
+    private void processOneByOne(PgmqBatch batch) {
+        List<PgmqMessage> messages = batch.messages();
+        for (int i = 0; i < messages.size() && readingAllowed; i++) {
+            if (!batch.start(i)) {
+                continue;
+            }
+            Exchange exchange = createExchange(messages.get(i));
+            exchange.setProperty(Exchange.BATCH_INDEX, i);
+            exchange.setProperty(Exchange.BATCH_SIZE, messages.size());
+            exchange.setProperty(Exchange.BATCH_COMPLETE, i == messages.size() - 1);
+            if (runExchange(exchange)) {
+                batch.succeeded(i);
+            } else {
+                failed(batch, i, exchange.getException());
+            }
+            releaseExchange(exchange, false);
+        }
+    }
+
+    private void processAsOneExchange(PgmqBatch batch) {
+        List<PgmqMessage> messages = batch.messages();
+        List<Integer> started = new java.util.ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            if (batch.start(i)) {
+                started.add(i);
+            }
+        }
+        if (started.isEmpty()) {
+            return;
+        }
+        Exchange exchange = createBatchExchange(started.stream().map(messages::get).toList());
+        boolean ok = runExchange(exchange);
+        for (int i : started) {
+            if (ok) {
+                batch.succeeded(i);
+            } else {
+                failed(batch, i, exchange.getException());
+            }
+        }
+        releaseExchange(exchange, false);
+    }
+
+    /**
+     * Runs the route and tells whether it succeeded. The outcome is read when the route returns, not from a
+     * synchronization that a fire-and-forget hop (seda, wireTap) could take away: every exchange ends in success or
+     * failure for the component, and a message is complete when the route's own part of the work is.
+     */
+    private boolean runExchange(Exchange exchange) {
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
-        // a failure was logged by the route's error handler already; completion decides retry or dead letter
-        if (exchange.getException() != null) {
-            LOG.debug("pgmq message(s) {} of queue '{}' failed: {}", ids(messages), queueName,
-                    exchange.getException().getMessage());
+        boolean ok = !exchange.isFailed() && !exchange.isRollbackOnly();
+        if (ok) {
+            processed.incrementAndGet();
+        } else {
+            failed.incrementAndGet();
+            // the route's error handler logged the failure already; completion decides retry or dead letter
+            LOG.debug("pgmq message(s) of queue '{}' failed: {}", queueName,
+                    exchange.getException() == null ? "rollback" : exchange.getException().getMessage());
+        }
+        return ok;
+    }
+
+    private void failed(PgmqBatch batch, int index, Throwable cause) {
+        PgmqMessage message = batch.messages().get(index);
+        long retryIn = call("retry", () -> completion.failed(queueName, message, cause));
+        batch.done(index);
+        if (retryIn < 0) {
+            // it comes back when its visibility runs out: read it then, not at the next poll
+            retryIn = TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(index) - System.nanoTime());
+        }
+        if (retryIn > 0) {
+            wakeups.wakeAfter(retryIn);
         }
     }
 
-    private void scheduleWakeup(long delayMillis) {
-        ScheduledExecutorService t = timer;
-        if (t != null && delayMillis < configuration.getPollInterval()) {
-            try {
-                t.schedule(wakeup::wakeOne, delayMillis, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopping: the message comes back to the next consumer anyway
+    private void complete(List<PgmqMessage> succeeded) {
+        if (!succeeded.isEmpty()) {
+            call(String.valueOf(configuration.getOnSuccess()), () -> {
+                completion.succeeded(queueName, succeeded);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Gives back messages read but never handed to the route: visible at once, their read not counted as an attempt,
+     * and announced on the channel so that another consumer takes them at once.
+     */
+    private void giveBack(List<PgmqMessage> unstarted) {
+        if (unstarted.isEmpty()) {
+            return;
+        }
+        try {
+            List<Long> ids = call("give back", () -> client.giveBack(queueName, unstarted, getEndpoint().getChannel()));
+            givenBack.addAndGet(ids.size());
+            LOG.debug("pgmq consumer gave back {} unstarted message(s) of queue '{}'", ids.size(), queueName);
+        } catch (RuntimeException e) {
+            LOG.warn("pgmq consumer could not give back messages {} of queue '{}' ({}); they come back when their"
+                     + " visibility timeout runs out",
+                    unstarted.stream().map(PgmqMessage::msgId).toList(), queueName, e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps the promises about held messages whatever the reader is doing: finished messages are completed, waiting
+     * ones whose visibility would run out before they start are given back, and with {@code extendVisibility} the
+     * visibility of messages in process is pushed forward.
+     */
+    private void keepHeldMessages() {
+        try {
+            long vtNanos = TimeUnit.SECONDS.toNanos(configuration.getVisibilityTimeout());
+            long soon = System.nanoTime() + vtNanos / 2;
+            for (PgmqBatch batch : held) {
+                complete(batch.takeSucceeded());
+                giveBack(batch.takeWaitingVisibleBefore(soon));
+                if (configuration.isExtendVisibility()) {
+                    extend(batch, batch.processingVisibleBefore(soon), vtNanos);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("pgmq consumer housekeeping of queue '{}' failed: {}", queueName, e.getMessage());
+        } finally {
+            housekeeping.set(false);
+        }
+    }
+
+    private void extend(PgmqBatch batch, List<PgmqMessage> inProcess, long vtNanos) {
+        if (inProcess.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        try {
+            List<Long> extended = call("extend visibility", () -> client.setVtDelivered(queueName, inProcess,
+                    TimeUnit.NANOSECONDS.toMillis(vtNanos)));
+            batch.extended(extended, now + vtNanos);
+            LOG.debug("pgmq consumer extended the visibility of {} message(s) of queue '{}'", extended.size(),
+                    queueName);
+        } catch (RuntimeException e) {
+            LOG.warn("pgmq consumer could not extend the visibility of messages {} of queue '{}': {}",
+                    inProcess.stream().map(PgmqMessage::msgId).toList(), queueName, e.getMessage());
+        }
+    }
+
+    /** Runs a database call, visible to the health check while it runs. */
+    private <T> T call(String what, java.util.function.Supplier<T> work) {
+        Thread thread = Thread.currentThread();
+        PgmqDatabaseCall previous = calls.put(thread, new PgmqDatabaseCall(what, System.nanoTime()));
+        try {
+            return work.get();
+        } finally {
+            if (previous == null) {
+                calls.remove(thread);
+            } else {
+                calls.put(thread, previous);
             }
         }
     }
 
-    private void finished(long msgId) {
-        inFlight.remove(msgId);
-        pendingInBatches.decrementAndGet();
+    /** A database call in progress. */
+    record PgmqDatabaseCall(String what, long startNanos) {
+        long millis() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        }
     }
 
-    /** Makes messages that were read but not started visible again at once, so another consumer takes them. */
-    private void giveBack(List<PgmqMessage> unstarted) {
-        List<Long> ids = unstarted.stream().map(PgmqMessage::msgId).toList();
-        try {
-            client.setVt(queueName, ids, 0);
-            LOG.info("pgmq consumer stopping: gave back {} unstarted message(s) of queue '{}'", ids.size(), queueName);
-        } catch (RuntimeException e) {
-            LOG.warn("pgmq consumer stopping: could not give back messages {} of queue '{}' ({}); they come back when"
-                     + " their visibility timeout runs out",
-                    ids, queueName, e.getMessage());
-        }
-        ids.forEach(this::finished);
-    }
-
-    private void extendVisibility() {
-        if (inFlight.isEmpty()) {
-            return;
-        }
-        List<Long> ids = List.copyOf(inFlight);
-        try {
-            client.setVt(queueName, ids, configuration.getVisibilityTimeout());
-            LOG.debug("pgmq consumer extended the visibility of {} in-flight message(s) of queue '{}'", ids.size(),
-                    queueName);
-        } catch (RuntimeException e) {
-            LOG.warn("pgmq consumer could not extend the visibility of messages {} of queue '{}': {}", ids, queueName,
-                    e.getMessage());
-        }
-    }
+    // ---------------------------------------------------------------- exchanges
 
     private Exchange createExchange(PgmqMessage message) {
-        Exchange exchange = createExchange(true);
+        Exchange exchange = createExchange(false);
         Message in = exchange.getMessage();
         in.setBody(message.message());
         mapPgmqHeaders(message, in, exchange);
@@ -374,7 +506,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     private Exchange createBatchExchange(List<PgmqMessage> messages) {
-        Exchange exchange = createExchange(true);
+        Exchange exchange = createExchange(false);
         Message in = exchange.getMessage();
         in.setBody(messages.stream().map(PgmqMessage::message).toList());
         in.setHeader(PgmqConstants.MSG_IDS, messages.stream().map(PgmqMessage::msgId).toList());
@@ -392,10 +524,6 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
         });
     }
 
-    private static String ids(List<PgmqMessage> messages) {
-        return messages.stream().map(m -> String.valueOf(m.msgId())).toList().toString();
-    }
-
     private void registerHealthCheck() {
         // Camel's consumers health repository asks each route's consumer for its check
         PgmqConsumerHealthCheck check = new PgmqConsumerHealthCheck(this, getRouteId());
@@ -410,15 +538,21 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
         return false;
     }
 
+    /** Messages read but not started: Camel waits for them too, while the readers give them back. */
     @Override
     public int getPendingExchangesSize() {
-        return readingAllowed ? pendingInBatches.get() : 0;
+        int waiting = 0;
+        for (PgmqBatch batch : held) {
+            waiting += batch.count(PgmqBatch.State.WAITING);
+        }
+        return waiting;
     }
 
     @Override
     public void prepareShutdown(boolean suspendOnly, boolean forced) {
         // stop taking new messages; the reader gives back the unstarted rest of its batch
         readingAllowed = false;
+        forcedShutdown = forced;
     }
 
     // ---------------------------------------------------------------- state, for health and JMX
@@ -426,7 +560,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
     /** Whether the consumer's listener is connected (always true when listen=false). */
     @ManagedAttribute(description = "Whether the LISTEN connection is up (true when listen=false)")
     public boolean isListenerConnected() {
-        return !configuration.isListen() || getEndpoint().getComponent().getListener().isConnected();
+        PgmqListener listener = getEndpoint().getComponent().getListener();
+        return !configuration.isListen() || listener != null && listener.isConnected();
     }
 
     @ManagedAttribute(description = "The error of the last failed read, or null when the last read succeeded")
@@ -449,12 +584,46 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware {
         return reads.get();
     }
 
+    @ManagedAttribute(description = "Messages read but not started, given back uncounted")
+    public long getGivenBackCount() {
+        return givenBack.get();
+    }
+
     @ManagedAttribute(description = "Messages read and not yet completed")
     public int getInFlightCount() {
-        return inFlight.size();
+        int n = 0;
+        for (PgmqBatch batch : held) {
+            n += batch.size() - batch.count(PgmqBatch.State.DONE);
+        }
+        return n;
+    }
+
+    @ManagedAttribute(description = "Reader tasks running now")
+    public int getActiveReaders() {
+        return readers == null ? 0 : readers.running();
+    }
+
+    /** The longest database call in progress, when it has run longer than {@link #SLOW_CALL_MILLIS}. */
+    String getSlowDatabaseCall() {
+        PgmqDatabaseCall slowest = null;
+        for (PgmqDatabaseCall c : calls.values()) {
+            if (slowest == null || c.startNanos() < slowest.startNanos()) {
+                slowest = c;
+            }
+        }
+        if (slowest == null || slowest.millis() < SLOW_CALL_MILLIS) {
+            return null;
+        }
+        return "a database call (" + slowest.what() + ") has been running for " + slowest.millis() / 1000 + " s";
+    }
+
+    /** Wake-ups scheduled at known times (visibility, retries, trailing reads); for tests. */
+    int getScheduledWakeups() {
+        return wakeups == null ? 0 : wakeups.size();
     }
 
     String getListenerError() {
-        return configuration.isListen() ? getEndpoint().getComponent().getListener().getLastError() : null;
+        PgmqListener listener = getEndpoint().getComponent().getListener();
+        return configuration.isListen() && listener != null ? listener.getLastError() : null;
     }
 }

@@ -26,6 +26,12 @@ final class PgmqConsumerHealthCheck extends AbstractHealthCheck {
         builder.detail("queue", consumer.getEndpoint().getConfiguration().getQueueName());
         builder.detail("processed", consumer.getProcessedCount());
         builder.detail("failed", consumer.getFailedCount());
+        String slowCall = consumer.getSlowDatabaseCall();
+        if (slowCall != null) {
+            builder.message("The database does not answer: " + slowCall
+                            + " (a dead connection, a lock or an overloaded server)").down();
+            return;
+        }
         String readError = consumer.getLastReadError();
         if (readError != null) {
             builder.message("The last read failed: " + readError).down();

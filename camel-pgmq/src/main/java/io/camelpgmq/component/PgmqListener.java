@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.camelpgmq.client.PgmqClient;
@@ -53,7 +54,7 @@ final class PgmqListener implements AutoCloseable {
     private final long checkIntervalMillis;
     private final long maxReconnectDelayMillis;
     private final Supplier<ExecutorService> executorFactory;
-    private final Map<String, List<Runnable>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, List<Consumer<String>>> subscribers = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong notifications = new AtomicLong();
 
@@ -76,10 +77,11 @@ final class PgmqListener implements AutoCloseable {
     }
 
     /**
-     * Calls {@code onWake} for every notification on {@code channel}, and after every (re)connection. Starts the
-     * listener thread on first use.
+     * Calls {@code onWake} with the payload of every notification on {@code channel}, and with an empty payload after
+     * every (re)connection. It runs on the listener's thread: it must not block. Starts the listener thread on first
+     * use.
      */
-    synchronized Registration register(String channel, Runnable onWake) {
+    synchronized Registration register(String channel, Consumer<String> onWake) {
         subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(onWake);
         if (!running) {
             running = true;
@@ -89,7 +91,7 @@ final class PgmqListener implements AutoCloseable {
         return () -> unregister(channel, onWake);
     }
 
-    private synchronized void unregister(String channel, Runnable onWake) {
+    private synchronized void unregister(String channel, Consumer<String> onWake) {
         subscribers.computeIfPresent(channel, (c, list) -> {
             list.remove(onWake);
             return list.isEmpty() ? null : list;
@@ -189,7 +191,7 @@ final class PgmqListener implements AutoCloseable {
                 lastHeard = now;
                 for (PGNotification n : received) {
                     notifications.incrementAndGet();
-                    wake(n.getName());
+                    wake(n.getName(), n.getParameter());
                 }
             } else if (now - lastHeard >= checkIntervalMillis) {
                 if (!connection.isValid(VALID_TIMEOUT_SECONDS)) {
@@ -212,7 +214,7 @@ final class PgmqListener implements AutoCloseable {
                 if (listening.add(channel)) {
                     st.execute(PgmqClient.listenSql(channel));
                     LOG.debug("pgmq listener: LISTEN {}", channel);
-                    wake(channel);
+                    wake(channel, "");
                 }
             }
             for (String channel : Set.copyOf(listening)) {
@@ -226,20 +228,20 @@ final class PgmqListener implements AutoCloseable {
         listeningSnapshot = Set.copyOf(listening);
     }
 
-    private void wake(String channel) {
-        List<Runnable> list = subscribers.get(channel);
+    private void wake(String channel, String payload) {
+        List<Consumer<String>> list = subscribers.get(channel);
         if (list != null) {
-            list.forEach(PgmqListener::safeRun);
+            list.forEach(s -> safeRun(s, payload));
         }
     }
 
     private void wakeAll() {
-        subscribers.values().forEach(list -> list.forEach(PgmqListener::safeRun));
+        subscribers.values().forEach(list -> list.forEach(s -> safeRun(s, "")));
     }
 
-    private static void safeRun(Runnable r) {
+    private static void safeRun(Consumer<String> subscriber, String payload) {
         try {
-            r.run();
+            subscriber.accept(payload == null ? "" : payload);
         } catch (RuntimeException e) {
             LOG.warn("pgmq listener: waking a consumer failed", e);
         }

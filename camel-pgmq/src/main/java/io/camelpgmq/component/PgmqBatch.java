@@ -1,0 +1,135 @@
+package io.camelpgmq.component;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.camelpgmq.client.PgmqMessage;
+
+/**
+ * The messages of one read, each a delivery in one of four states. The reader thread starts them one by one; the
+ * consumer's housekeeping (another thread) may meanwhile complete the finished ones, give back waiting ones whose
+ * visibility would run out, or extend the visibility of those in process. Every change of state happens under the
+ * batch's lock, so a message is started or given back, never both.
+ */
+final class PgmqBatch {
+
+    enum State {
+        /** Read, not handed to the route yet. */
+        WAITING,
+        /** Handed to the route. */
+        PROCESSING,
+        /** The route succeeded; not archived (or deleted) yet. */
+        SUCCEEDED,
+        /** Completed, failed and handled, or given back. */
+        DONE
+    }
+
+    private final List<PgmqMessage> messages;
+    private final State[] states;
+    // local estimate (System.nanoTime) of when each message becomes visible again
+    private final long[] visibleUntil;
+    private final long readNanos;
+
+    /**
+     * @param visibleInNanos how long the read hid the messages, measured in the database's clock
+     */
+    PgmqBatch(List<PgmqMessage> messages, long readNanos, long visibleInNanos) {
+        this.messages = List.copyOf(messages);
+        this.states = new State[messages.size()];
+        this.visibleUntil = new long[messages.size()];
+        this.readNanos = readNanos;
+        for (int i = 0; i < states.length; i++) {
+            states[i] = State.WAITING;
+            visibleUntil[i] = readNanos + visibleInNanos;
+        }
+    }
+
+    List<PgmqMessage> messages() {
+        return messages;
+    }
+
+    int size() {
+        return messages.size();
+    }
+
+    long readNanos() {
+        return readNanos;
+    }
+
+    /** Marks the message as handed to the route; false when it was given back meanwhile. */
+    synchronized boolean start(int index) {
+        if (states[index] != State.WAITING) {
+            return false;
+        }
+        states[index] = State.PROCESSING;
+        return true;
+    }
+
+    synchronized void succeeded(int index) {
+        states[index] = State.SUCCEEDED;
+    }
+
+    synchronized void done(int index) {
+        states[index] = State.DONE;
+    }
+
+    synchronized long visibleUntilNanos(int index) {
+        return visibleUntil[index];
+    }
+
+    /** Takes the finished messages for completion. */
+    synchronized List<PgmqMessage> takeSucceeded() {
+        return take(State.SUCCEEDED, Long.MAX_VALUE);
+    }
+
+    /** Takes every waiting message, to give it back. */
+    synchronized List<PgmqMessage> takeWaiting() {
+        return take(State.WAITING, Long.MAX_VALUE);
+    }
+
+    /** Takes the waiting messages that become visible again before {@code deadlineNanos}, to give them back. */
+    synchronized List<PgmqMessage> takeWaitingVisibleBefore(long deadlineNanos) {
+        return take(State.WAITING, deadlineNanos);
+    }
+
+    /** The messages in process that become visible again before {@code deadlineNanos}. */
+    synchronized List<PgmqMessage> processingVisibleBefore(long deadlineNanos) {
+        List<PgmqMessage> found = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == State.PROCESSING && visibleUntil[i] - deadlineNanos < 0) {
+                found.add(messages.get(i));
+            }
+        }
+        return found;
+    }
+
+    /** Records that the visibility of these messages now runs until {@code untilNanos}. */
+    synchronized void extended(List<Long> msgIds, long untilNanos) {
+        for (int i = 0; i < states.length; i++) {
+            if (msgIds.contains(messages.get(i).msgId())) {
+                visibleUntil[i] = untilNanos;
+            }
+        }
+    }
+
+    synchronized int count(State state) {
+        int n = 0;
+        for (State s : states) {
+            if (s == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private List<PgmqMessage> take(State state, long deadlineNanos) {
+        List<PgmqMessage> taken = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == state && (deadlineNanos == Long.MAX_VALUE || visibleUntil[i] - deadlineNanos < 0)) {
+                states[i] = State.DONE;
+                taken.add(messages.get(i));
+            }
+        }
+        return taken;
+    }
+}

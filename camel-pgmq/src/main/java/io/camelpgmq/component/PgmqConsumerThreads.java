@@ -1,0 +1,39 @@
+package io.camelpgmq.component;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.apache.camel.spi.ExecutorServiceManager;
+
+/**
+ * The threads every consumer of one component shares: workers that read and process (created when there is work,
+ * ended after a minute idle), and one timer for wake-ups, polls and visibility housekeeping. So the number of threads
+ * follows the work, not the number of queues: two hundred idle consumers cost one timer thread.
+ */
+final class PgmqConsumerThreads implements AutoCloseable {
+
+    private final ExecutorServiceManager manager;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+
+    PgmqConsumerThreads(ExecutorServiceManager manager, Object owner) {
+        this.manager = manager;
+        this.workers = manager.newCachedThreadPool(owner, "PgmqConsumer");
+        this.timer = manager.newScheduledThreadPool(owner, "PgmqConsumerTimer", 1);
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** Ends the threads; consumers have stopped (and waited for their exchanges) before their component stops. */
+    @Override
+    public void close() {
+        manager.shutdownNow(timer);
+        manager.shutdownGraceful(workers);
+    }
+}

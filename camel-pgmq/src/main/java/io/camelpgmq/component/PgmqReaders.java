@@ -1,0 +1,100 @@
+package io.camelpgmq.component;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Runs a consumer's reads on the shared workers: at most {@code concurrentConsumers} at once. A wake-up starts a
+ * reader when one is free; a wake-up that arrives while all are busy is remembered (up to one per reader), so that
+ * none is lost and none causes more than one extra read. No thread waits while there is nothing to read.
+ */
+final class PgmqReaders {
+
+    private final int max;
+    private final Executor executor;
+    private final Runnable read;
+    private int running;
+    private int pending;
+    private boolean closed;
+
+    /**
+     * @param read one reader's work: read and process until there is nothing more to read
+     */
+    PgmqReaders(int max, Executor executor, Runnable read) {
+        this.max = max;
+        this.executor = executor;
+        this.read = read;
+    }
+
+    /** Starts a reader, or remembers the wake-up for one that is busy. */
+    void wake() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (running >= max) {
+                pending = Math.min(max, pending + 1);
+                return;
+            }
+            running++;
+        }
+        try {
+            executor.execute(this::runReader);
+        } catch (RejectedExecutionException e) {
+            // the component is stopping
+            finished();
+        }
+    }
+
+    private void runReader() {
+        do {
+            read.run();
+        } while (takePending());
+        finished();
+    }
+
+    private synchronized boolean takePending() {
+        if (pending > 0 && !closed) {
+            pending--;
+            return true;
+        }
+        return false;
+    }
+
+    private synchronized void finished() {
+        running--;
+        notifyAll();
+    }
+
+    /** Takes no more wake-ups; readers that run finish their work. */
+    synchronized void close() {
+        closed = true;
+        pending = 0;
+    }
+
+    /** Opens again after {@link #close()} (a consumer started again). */
+    synchronized void open() {
+        closed = false;
+    }
+
+    synchronized int running() {
+        return running;
+    }
+
+    /**
+     * Waits until no reader runs.
+     *
+     * @return whether none runs
+     */
+    synchronized boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (running > 0) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+}

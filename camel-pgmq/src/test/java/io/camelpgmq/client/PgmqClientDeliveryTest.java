@@ -1,0 +1,75 @@
+package io.camelpgmq.client;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Delivery-scoped operations: a delivery is (msg_id, read_ct) as a read returned it. */
+class PgmqClientDeliveryTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+    private final PgmqClient client = new PgmqClient(DB.dataSource());
+    private final String queue = PgmqTestDatabase.uniqueQueueName("deliveries");
+
+    PgmqClientDeliveryTest() {
+        client.createQueue(queue);
+    }
+
+    @Test
+    void aStaleDeliveryIsNotArchivedDeletedOrRescheduled() {
+        client.send(queue, "{\"n\":1}");
+        PgmqMessage first = client.read(queue, 0, 1).get(0);      // vt 0: visible again at once
+        PgmqMessage second = client.read(queue, 30, 1).get(0);    // another reader's delivery
+        assertEquals(first.msgId(), second.msgId());
+        assertEquals(List.of(), client.archiveDelivered(queue, List.of(first)));
+        assertEquals(List.of(), client.deleteDelivered(queue, List.of(first)));
+        assertEquals(List.of(), client.setVtDelivered(queue, List.of(first), 0));
+        assertEquals(0, client.metrics(queue).queueVisibleLength(), "the current delivery keeps its visibility");
+        assertEquals(List.of(second.msgId()), client.archiveDelivered(queue, List.of(second)));
+        assertEquals(0, client.metrics(queue).queueLength());
+    }
+
+    @Test
+    void givingBackMakesVisibleAndUncountsTheRead() {
+        client.send(queue, "{\"n\":1}");
+        client.send(queue, "{\"n\":2}");
+        List<PgmqMessage> read = client.read(queue, 30, 2);
+        assertEquals(2, client.giveBack(queue, read, QueueNames.insertChannel(queue)).size());
+        List<PgmqMessage> again = client.read(queue, 30, 2);
+        assertEquals(2, again.size(), "visible at once");
+        assertTrue(again.stream().allMatch(m -> m.readCount() == 1), "the given-back read did not count");
+        PgmqMessage outdated = new PgmqMessage(again.get(0).msgId(), 7, null, null, null, null, null);
+        assertEquals(List.of(), client.giveBack(queue, List.of(outdated), null), "another delivery is not given back");
+        assertEquals(List.of(again.get(0).msgId(), again.get(1).msgId()),
+                client.setVtDelivered(queue, again, 60_000).stream().sorted().toList());
+    }
+
+    @Test
+    void aReadTellsWhenTheNextWaitingMessageBecomesVisible() {
+        PgmqRead empty = client.readWithNextVisible(queue, 30, 10);
+        assertTrue(empty.messages().isEmpty());
+        assertNull(empty.nextVisibleAt());
+        client.send(queue, "{\"now\":1}");
+        client.send(queue, "{\"later\":1}", null, 5);
+        PgmqRead read = client.readWithNextVisible(queue, 30, 10);
+        assertEquals(1, read.messages().size());
+        Duration until = read.untilNextVisible();
+        assertTrue(until.toMillis() > 4000 && until.toMillis() <= 5000, "the delayed message, was " + until);
+        PgmqRead nothing = client.readWithNextVisible(queue, 30, 10);
+        assertTrue(nothing.messages().isEmpty());
+        assertTrue(nothing.untilNextVisible().toMillis() <= 5000, "still the delayed one (the read one is later)");
+    }
+
+    @Test
+    void theInsertThrottleOfPgmqsTrigger() {
+        assertTrue(client.notifyInsertThrottleMillis(queue).isEmpty());
+        client.enableNotifyInsert(queue, 250);
+        assertEquals(250, client.notifyInsertThrottleMillis(queue).orElseThrow());
+    }
+}
