@@ -1,0 +1,142 @@
+package io.camelpgmq.component;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.camelpgmq.client.PgmqMessage;
+import io.camelpgmq.client.QueueNames;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * No message waits for the poll (issue 10): every way a message becomes readable wakes a consumer, with the poll set a
+ * minute away. Timings here are generous bounds that only a wake-up can meet; the benchmark measures latency.
+ */
+class PgmqWakeupTest extends PgmqTestSupport {
+
+    private static final String NO_POLL = "pollInterval=60000";
+    private final String queue = newQueue("wakeup");
+    private final List<Long> pickedAtMillis = new CopyOnWriteArrayList<>();
+
+    private void consume(String options) throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?" + NO_POLL + (options.isEmpty() ? "" : "&" + options)).routeId("woken")
+                        .process(e -> pickedAtMillis.add(System.currentTimeMillis()));
+            }
+        });
+        awaitListening(QueueNames.insertChannel(queue));
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+    }
+
+    @Test
+    void aDelayedMessageIsReadWhenItBecomesVisible() throws Exception {
+        consume("");
+        long sent = System.currentTimeMillis();
+        template.sendBody("pgmq:" + queue + "?delay=2", "{\"delayed\":true}");
+        await(Duration.ofSeconds(5), () -> pickedAtMillis.size() == 1, "the delayed message");
+        long after = pickedAtMillis.get(0) - sent;
+        assertTrue(after >= 1900 && after < 3000, "picked up when it became visible, after " + after + " ms");
+    }
+
+    @Test
+    void aFailedMessageIsReadAgainWhenItsVisibilityTimeoutRunsOut() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?visibilityTimeout=1&" + NO_POLL).routeId("failing")
+                        .process(e -> {
+                            pickedAtMillis.add(System.currentTimeMillis());
+                            if (attempts.incrementAndGet() == 1) {
+                                throw new IllegalStateException("first attempt fails");
+                            }
+                        });
+            }
+        });
+        awaitListening(QueueNames.insertChannel(queue));
+        template.sendBody("pgmq:" + queue, "{\"retry\":true}");
+        await(Duration.ofSeconds(5), () -> pickedAtMillis.size() == 2, "the retry after the visibility timeout");
+        long gap = pickedAtMillis.get(1) - pickedAtMillis.get(0);
+        assertTrue(gap >= 900 && gap < 2000, "read again when its 1 s visibility ran out, after " + gap + " ms");
+    }
+
+    @Test
+    void aMessageLeftByACrashedConsumerIsReadWhenItsVisibilityRunsOut() throws Exception {
+        client.send(queue, "{\"orphan\":true}");
+        // a consumer that read it and died: nobody will complete or give it back
+        PgmqMessage taken = client.read(queue, 2, 1).get(0);
+        long takenAt = System.currentTimeMillis();
+        consume("");
+        await(Duration.ofSeconds(6), () -> pickedAtMillis.size() == 1, "the orphaned message");
+        long after = pickedAtMillis.get(0) - takenAt;
+        assertTrue(after >= 1900 && after < 3500, "read when its visibility ran out, after " + after + " ms");
+        assertEquals(2, queryLong("SELECT read_ct FROM pgmq.a_" + queue + " WHERE msg_id = " + taken.msgId()));
+    }
+
+    @Test
+    void theTailOfABurstThroughPgmqsThrottledTriggerIsReadWhenTheWindowEnds() throws Exception {
+        client.enableNotifyInsert(queue, 250);
+        consume("");
+        // a producer in another language: plain pgmq.send, woken only by pgmq's trigger (leading edge only)
+        long start = System.currentTimeMillis();
+        for (int i = 0; i < 5; i++) {
+            client.send(queue, "{\"burst\":" + i + "}");
+            Thread.sleep(40);
+        }
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 5, "the whole burst");
+        long last = pickedAtMillis.get(4) - start;
+        assertTrue(last < 1000, "the tail was read at the end of the 250 ms window, after " + last + " ms");
+    }
+
+    @Test
+    void messagesGivenBackByAStoppingConsumerAreTakenByAnotherAtOnce() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?maxMessagesPerPoll=10&" + NO_POLL).routeId("stopping").autoStartup(false)
+                        .process(e -> Thread.sleep(400));
+                from("pgmq:" + queue + "?" + NO_POLL).routeId("other").autoStartup(false)
+                        .process(e -> bodies.add(e.getMessage().getBody(String.class)));
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            client.send(queue, "{\"n\":" + i + "}");
+        }
+        context.getRouteController().startRoute("stopping");
+        PgmqConsumer stopping = (PgmqConsumer) context.getRoute("stopping").getConsumer();
+        await(Duration.ofSeconds(5), () -> stopping.getInFlightCount() == 5, "the batch was read");
+        context.getRouteController().startRoute("other");
+        PgmqConsumer other = (PgmqConsumer) context.getRoute("other").getConsumer();
+        await(Duration.ofSeconds(5), () -> other.getReadCount() > 0, "the other consumer's first read");
+        long stopAt = System.currentTimeMillis();
+        context.getRouteController().stopRoute("stopping");
+        await(Duration.ofSeconds(5), () -> bodies.size() == 4, "the four given-back messages");
+        assertTrue(System.currentTimeMillis() - stopAt < 3000, "taken at once, not at the poll");
+    }
+
+    @Test
+    void wakeUpsAndThreadsEndWithTheConsumer() throws Exception {
+        client.enableNotifyInsert(queue, 250);
+        consume("");
+        template.sendBody("pgmq:" + queue + "?delay=30", "{\"later\":true}");
+        client.send(queue, "{\"now\":true}");
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the visible message");
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        await(Duration.ofSeconds(3), () -> consumer.getScheduledWakeups() > 0, "a wake-up for the delayed message");
+        context.getRouteController().stopRoute("woken");
+        assertEquals(0, consumer.getScheduledWakeups(), "scheduled wake-ups are cancelled");
+        assertEquals(0, consumer.getActiveReaders(), "no reader runs");
+        context.stop();
+        await(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().contains("Pgmq")), "no pgmq thread is left");
+    }
+}
