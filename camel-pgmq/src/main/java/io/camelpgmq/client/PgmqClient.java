@@ -8,6 +8,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -104,6 +105,27 @@ public final class PgmqClient {
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
                                                   + " WHERE t.queue_name = ?::text";
+    // FIFO groups
+    private static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
+    private static final String CREATE_FIFO_INDEXES_ALL = "SELECT pgmq.create_fifo_indexes_all()";
+    // topics
+    private static final String BIND_TOPIC = "SELECT pgmq.bind_topic(?::text, ?::text)";
+    private static final String UNBIND_TOPIC = "SELECT pgmq.unbind_topic(?::text, ?::text)";
+    private static final String LIST_TOPIC_BINDINGS = "SELECT * FROM pgmq.list_topic_bindings()";
+    private static final String LIST_TOPIC_BINDINGS_OF = "SELECT * FROM pgmq.list_topic_bindings(?::text)";
+    private static final String TEST_ROUTING = "SELECT * FROM pgmq.test_routing(?::text)";
+    private static final String VALIDATE_ROUTING_KEY = "SELECT pgmq.validate_routing_key(?::text)";
+    private static final String VALIDATE_TOPIC_PATTERN = "SELECT pgmq.validate_topic_pattern(?::text)";
+    private static final String SEND_TOPIC = "SELECT pgmq.send_topic(?::text, ?::jsonb, ?::jsonb, ?::integer)";
+    private static final String SEND_BATCH_TOPIC_CALL
+            = "pgmq.send_batch_topic(?::text, ?::text[]::jsonb[], ?::text[]::jsonb[], ?::integer) AS t";
+    private static final String SEND_BATCH_TOPIC = "SELECT t.queue_name, t.msg_id FROM " + SEND_BATCH_TOPIC_CALL;
+    // send_topic notifies nobody: this form NOTIFYs each destination queue's insert channel (the name
+    // QueueNames.insertChannel gives, built the way pgmq builds its table name) in the statement that sends, so the
+    // wake-ups commit or roll back with the copies; PostgreSQL delivers one per channel and transaction
+    private static final String SEND_BATCH_TOPIC_NOTIFY = "SELECT t.queue_name, t.msg_id,"
+                                                          + " pg_notify('pgmq.q_' || lower(t.queue_name) || '.INSERT', '')"
+                                                          + " FROM " + SEND_BATCH_TOPIC_CALL;
     private static final String PGMQ_INSTALLED = "SELECT to_regclass('pgmq.meta') IS NOT NULL";
     private static final String EXTENSION_VERSION = "SELECT extversion FROM pg_extension WHERE extname = 'pgmq'";
 
@@ -502,6 +524,153 @@ public final class PgmqClient {
 
     private static Array intArray(Connection c, List<PgmqMessage> deliveries) throws SQLException {
         return c.createArrayOf("integer", deliveries.stream().map(PgmqMessage::readCount).toArray());
+    // ---------------------------------------------------------------- FIFO groups
+
+    /**
+     * Reads up to {@code qty} messages in FIFO groups (header {@code x-pgmq-group}): a group is read only while its
+     * oldest message is visible, so no two readers hold messages of one group at once and each group is processed in
+     * order. Call it in auto-commit (a client over a DataSource does): pgmq holds a lock per group until commit.
+     */
+    public List<PgmqMessage> readGrouped(GroupedRead mode, String queueName, int vtSeconds, int qty) {
+        Objects.requireNonNull(mode, "mode");
+        QueueNames.validate(queueName);
+        requirePositive(qty, "qty");
+        return queryList("SELECT * FROM pgmq." + mode.function() + "(?::text, ?::integer, ?::integer)",
+                mode.function(), queueName, PgmqClient::toMessage, queueName, vtSeconds, qty);
+    }
+
+    /** {@code pgmq.read_grouped}: fills the batch from the oldest eligible group first, then the next. */
+    public List<PgmqMessage> readGrouped(String queueName, int vtSeconds, int qty) {
+        return readGrouped(GroupedRead.FILL, queueName, vtSeconds, qty);
+    }
+
+    /** {@code pgmq.read_grouped_rr}: one message per group per round. */
+    public List<PgmqMessage> readGroupedRoundRobin(String queueName, int vtSeconds, int qty) {
+        return readGrouped(GroupedRead.ROUND_ROBIN, queueName, vtSeconds, qty);
+    }
+
+    /** {@code pgmq.read_grouped_head}: at most one message per group. */
+    public List<PgmqMessage> readGroupedHead(String queueName, int vtSeconds, int qty) {
+        return readGrouped(GroupedRead.HEAD, queueName, vtSeconds, qty);
+    }
+
+    /**
+     * A grouped read that waits inside the database ({@code pgmq.read_grouped*_with_poll}): it returns as soon as
+     * one message is found, or empty after {@code maxPollSeconds}, reading every {@code pollIntervalMs}.
+     */
+    public List<PgmqMessage> readGroupedWithPoll(GroupedRead mode, String queueName, int vtSeconds, int qty,
+                                                 int maxPollSeconds, int pollIntervalMs) {
+        Objects.requireNonNull(mode, "mode");
+        QueueNames.validate(queueName);
+        requirePositive(qty, "qty");
+        String function = mode.function() + "_with_poll";
+        return queryList("SELECT * FROM pgmq." + function
+                         + "(?::text, ?::integer, ?::integer, ?::integer, ?::integer)",
+                function, queueName, PgmqClient::toMessage, queueName, vtSeconds, qty, maxPollSeconds,
+                pollIntervalMs);
+    }
+
+    /** Adds pgmq's FIFO index to the queue ({@code q_<name>_fifo_idx}, GIN on the headers); idempotent. */
+    public void createFifoIndex(String queueName) {
+        execute(CREATE_FIFO_INDEX, "create_fifo_index", QueueNames.validate(queueName), queueName);
+    }
+
+    /** Adds pgmq's FIFO index to every queue. */
+    public void createFifoIndexesAll() {
+        execute(CREATE_FIFO_INDEXES_ALL, "create_fifo_indexes_all", null);
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    /**
+     * Binds a queue to a routing-key pattern: dot-separated words, {@code *} exactly one word, {@code #} any
+     * characters across words. Binding twice is not an error. pgmq checks the pattern and the queue and says what is
+     * wrong ({@link PgmqException} with its message).
+     */
+    public void bindTopic(String pattern, String queueName) {
+        execute(BIND_TOPIC, "bind_topic", null, pattern, QueueNames.validate(queueName));
+    }
+
+    /** Removes a binding; {@code false} when there was none. */
+    public boolean unbindTopic(String pattern, String queueName) {
+        return queryOne(UNBIND_TOPIC, "unbind_topic", null, FIRST_BOOLEAN, pattern, QueueNames.validate(queueName));
+    }
+
+    /** Every topic binding. */
+    public List<PgmqTopicBinding> listTopicBindings() {
+        return queryList(LIST_TOPIC_BINDINGS, "list_topic_bindings", null, PgmqClient::toBinding);
+    }
+
+    /** The topic bindings of one queue. */
+    public List<PgmqTopicBinding> listTopicBindings(String queueName) {
+        return queryList(LIST_TOPIC_BINDINGS_OF, "list_topic_bindings", null, PgmqClient::toBinding,
+                QueueNames.validate(queueName));
+    }
+
+    /** The bindings a routing key matches, so the queues a send to it would reach (nothing is sent). */
+    public List<PgmqTopicBinding> testRouting(String routingKey) {
+        return queryList(TEST_ROUTING, "test_routing", null, PgmqClient::toBinding, routingKey);
+    }
+
+    /** {@code true} for a valid routing key; pgmq's own message ({@link PgmqException}) for an invalid one. */
+    public boolean validateRoutingKey(String routingKey) {
+        return queryOne(VALIDATE_ROUTING_KEY, "validate_routing_key", null, FIRST_BOOLEAN, routingKey);
+    }
+
+    /** {@code true} for a valid binding pattern; pgmq's own message ({@link PgmqException}) for an invalid one. */
+    public boolean validateTopicPattern(String pattern) {
+        return queryOne(VALIDATE_TOPIC_PATTERN, "validate_topic_pattern", null, FIRST_BOOLEAN, pattern);
+    }
+
+    /** Sends one message to every queue bound to a pattern the routing key matches; returns how many got it. */
+    public int sendTopic(String routingKey, String json) {
+        return sendTopic(routingKey, json, null, 0, false);
+    }
+
+    /**
+     * Sends one message (pgmq headers may be {@code null}) to every queue whose binding matches the routing key;
+     * returns how many queues got a copy (0 when none matches: the message goes nowhere).
+     *
+     * @param notify also NOTIFY each destination queue's insert channel ({@link QueueNames#insertChannel}) in the
+     *               same statement: consumers of those queues wake at commit, and a rollback wakes nobody
+     */
+    public int sendTopic(String routingKey, String json, String headersJson, int delaySeconds, boolean notify) {
+        JsonText.require(json, "message body");
+        JsonText.require(headersJson, "headers");
+        if (!notify) {
+            return queryOne(SEND_TOPIC, "send_topic", null, (rs, cols) -> rs.getInt(1), routingKey, json,
+                    headersJson, delaySeconds);
+        }
+        List<PgmqRoutedMessage> copies = sendBatchTopic(routingKey, List.of(json),
+                headersJson == null ? null : Collections.singletonList(headersJson), delaySeconds, true);
+        return (int) copies.stream().map(PgmqRoutedMessage::queueName).distinct().count();
+    }
+
+    /**
+     * Sends many messages to every queue whose binding matches the routing key, in one statement; returns one row per
+     * (queue, message).
+     *
+     * @param headersJson one headers JSON per message (entries may be {@code null}), or {@code null} for none
+     * @param notify      also NOTIFY each destination queue's insert channel in the same statement
+     */
+    public List<PgmqRoutedMessage> sendBatchTopic(String routingKey, List<String> jsons, List<String> headersJson,
+                                                  int delaySeconds, boolean notify) {
+        if (jsons == null || jsons.isEmpty()) {
+            throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
+        }
+        jsons.forEach(j -> JsonText.require(j, "message body"));
+        if (headersJson != null) {
+            if (headersJson.size() != jsons.size()) {
+                throw new IllegalArgumentException("A pgmq batch send has " + jsons.size() + " messages but "
+                                                   + headersJson.size() + " headers: give one headers entry per message.");
+            }
+            headersJson.forEach(h -> JsonText.require(h, "headers"));
+        }
+        return withConnection("send_batch_topic", null, c -> list(c,
+                notify ? SEND_BATCH_TOPIC_NOTIFY : SEND_BATCH_TOPIC,
+                (rs, cols) -> new PgmqRoutedMessage(rs.getString("queue_name"), rs.getLong("msg_id")),
+                routingKey, c.createArrayOf("text", jsons.toArray()),
+                headersJson == null ? null : c.createArrayOf("text", headersJson.toArray()), delaySeconds));
     }
 
     // ---------------------------------------------------------------- notifications
@@ -737,6 +906,14 @@ public final class PgmqClient {
                 rs.getObject("vt", OffsetDateTime.class),
                 rs.getString("message"),
                 columns.contains("headers") ? rs.getString("headers") : null);
+    }
+
+    private static PgmqTopicBinding toBinding(ResultSet rs, Set<String> columns) throws SQLException {
+        return new PgmqTopicBinding(
+                rs.getString("pattern"),
+                rs.getString("queue_name"),
+                columns.contains("bound_at") ? rs.getObject("bound_at", OffsetDateTime.class) : null,
+                columns.contains("compiled_regex") ? rs.getString("compiled_regex") : null);
     }
 
     private static PgmqMetrics toMetrics(ResultSet rs, Set<String> columns) throws SQLException {

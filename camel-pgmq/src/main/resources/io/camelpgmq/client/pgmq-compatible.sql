@@ -8,6 +8,9 @@
 -- Apply it with  psql -v ON_ERROR_STOP=1 -f pgmq-compatible.sql  or from Java with
 -- io.camelpgmq.client.PgmqSchema.install(dataSource). It is idempotent: applying it again (or a newer version)
 -- replaces the functions and keeps every queue and message. Never apply it over the real extension.
+--
+-- Version 2 adds FIFO groups (read_grouped*, create_fifo_index*) and topics (pgmq.topic_bindings, bind_topic,
+-- send_topic, ...); applying it over version 1 adds them in place.
 
 DO $guard$
 BEGIN
@@ -18,7 +21,7 @@ END
 $guard$;
 
 CREATE SCHEMA IF NOT EXISTS pgmq;
-COMMENT ON SCHEMA pgmq IS 'camel-pgmq compatible SQL, version 1';
+COMMENT ON SCHEMA pgmq IS 'camel-pgmq compatible SQL, version 2';
 
 -- ---------------------------------------------------------------- types
 -- CREATE TYPE has no IF NOT EXISTS, so each one is guarded by a catalog lookup.
@@ -497,4 +500,367 @@ CREATE OR REPLACE FUNCTION pgmq.list_notify_insert_throttles()
 RETURNS TABLE (queue_name text, throttle_interval_ms integer, last_notified_at timestamp with time zone)
 LANGUAGE sql STABLE AS $$
     SELECT t.queue_name::text, t.throttle_interval_ms, t.last_notified_at FROM pgmq.notify_insert_throttle t
+$$;
+
+-- ---------------------------------------------------------------- FIFO groups
+-- A message's group is the text of its header x-pgmq-group; messages without it form one group of their own. A group
+-- is eligible only when its head (its lowest msg_id still in the queue, visible or not) is visible: an in-flight,
+-- retried or delayed head blocks its whole group, and archiving or deleting it unblocks the next message.
+--
+-- Two grouped readers must never hold messages of one group at once. Row locks alone cannot promise it: a reader
+-- whose snapshot predates another reader's commit still sees that reader's head as visible and would take the
+-- messages behind it. So _read_grouped works in two statements. The first finds the eligible groups and takes a
+-- transaction-scoped advisory lock per group (skipping groups another grouped reader holds: that reader is taking
+-- their heads). The second statement, with a snapshot taken after the locks were granted, sees every earlier
+-- reader's committed visibility update, checks eligibility again and claims the messages. Run grouped reads in
+-- auto-commit: the group locks are released at commit.
+
+-- _read_grouped is this script's own helper (the extension has no such function). mode: 'grouped' fills the batch
+-- from the oldest eligible group first, 'rr' takes one message per group per round, 'head' at most one per group.
+CREATE OR REPLACE FUNCTION pgmq._read_grouped(queue_name text, vt integer, qty integer, mode text)
+RETURNS SETOF pgmq.message_record LANGUAGE plpgsql AS $$
+DECLARE
+    qtable text := pgmq.format_table_name(queue_name, 'q');
+    read_at timestamptz := clock_timestamp();
+    candidate record;
+    locked_groups text[] := ARRAY[]::text[];
+    available bigint := 0;
+    -- the readable run of each eligible group: from its head up to (not including) its first invisible message
+    runs_sql text := format(
+        'WITH m AS (
+            SELECT msg_id, vt, coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') AS grp
+              FROM pgmq.%I),
+         g AS (
+            SELECT grp, min(msg_id) AS head_id, min(msg_id) FILTER (WHERE vt > $1) AS blocked_from
+              FROM m GROUP BY grp)
+         SELECT m.grp, g.head_id, m.msg_id
+           FROM m JOIN g USING (grp)
+          WHERE (g.blocked_from IS NULL OR g.blocked_from > g.head_id)
+            AND (g.blocked_from IS NULL OR m.msg_id < g.blocked_from)',
+        qtable);
+BEGIN
+    IF qty IS NOT NULL AND qty <= 0 THEN
+        RETURN;
+    END IF;
+    -- statement 1: lock the eligible groups, oldest head first, until they hold enough messages for qty
+    FOR candidate IN EXECUTE format(
+        'SELECT grp, min(head_id) AS head_id, count(*) AS n FROM (%s) r GROUP BY grp ORDER BY 2', runs_sql)
+        USING read_at
+    LOOP
+        IF pg_try_advisory_xact_lock(hashtext('pgmq.' || qtable), hashtext(candidate.grp)) THEN
+            locked_groups := locked_groups || candidate.grp;
+            available := available + CASE WHEN mode = 'head' THEN 1 ELSE candidate.n END;
+            EXIT WHEN available >= qty;
+        END IF;
+    END LOOP;
+    IF cardinality(locked_groups) = 0 THEN
+        RETURN;
+    END IF;
+    -- statement 2: a new snapshot, taken while this reader holds the groups' locks; rows another session holds
+    -- (a plain read, an archive) are skipped, and so is everything behind them in their group (rn = kept_rn)
+    RETURN QUERY EXECUTE format(
+        'WITH runs AS (
+            SELECT r.grp, r.head_id, r.msg_id,
+                   row_number() OVER (PARTITION BY r.grp ORDER BY r.msg_id) AS rn
+              FROM (%1$s) r
+             WHERE r.grp = ANY($4)),
+         picked AS (
+            SELECT * FROM runs
+             WHERE $5 <> ''head'' OR rn = 1
+             ORDER BY CASE WHEN $5 = ''rr'' THEN rn ELSE 0 END, head_id, msg_id
+             LIMIT $3),
+         locked AS (
+            SELECT q.msg_id FROM pgmq.%2$I q
+             WHERE q.msg_id IN (SELECT msg_id FROM picked)
+               FOR UPDATE SKIP LOCKED),
+         kept AS (
+            SELECT * FROM (
+                SELECT p.*, row_number() OVER (PARTITION BY p.grp ORDER BY p.msg_id) AS kept_rn
+                  FROM picked p JOIN locked l USING (msg_id)) k
+             WHERE k.rn = k.kept_rn),
+         updated AS (
+            UPDATE pgmq.%2$I q
+               SET vt = $1 + make_interval(secs => $2),
+                   read_ct = q.read_ct + 1,
+                   last_read_at = $1
+              FROM kept
+             WHERE q.msg_id = kept.msg_id
+            RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers)
+         SELECT u.msg_id, u.read_ct, u.enqueued_at, u.last_read_at, u.vt, u.message, u.headers
+           FROM updated u JOIN kept k USING (msg_id)
+          ORDER BY CASE WHEN $5 = ''rr'' THEN k.rn ELSE 0 END, k.head_id, u.msg_id',
+        runs_sql, qtable)
+    USING read_at, vt, qty, locked_groups, mode;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq._read_grouped_with_poll(queue_name text, vt integer, qty integer,
+                                                        max_poll_seconds integer, poll_interval_ms integer,
+                                                        mode text)
+RETURNS SETOF pgmq.message_record LANGUAGE plpgsql AS $$
+DECLARE
+    stop_at timestamptz := clock_timestamp() + make_interval(secs => max_poll_seconds);
+    found_any boolean;
+    r pgmq.message_record;
+BEGIN
+    LOOP
+        found_any := false;
+        FOR r IN SELECT * FROM pgmq._read_grouped(queue_name, vt, qty, mode) LOOP
+            found_any := true;
+            RETURN NEXT r;
+        END LOOP;
+        IF found_any OR clock_timestamp() >= stop_at THEN
+            RETURN;
+        END IF;
+        PERFORM pg_sleep(poll_interval_ms / 1000.0);
+    END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped(queue_name text, vt integer, qty integer)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped(queue_name, vt, qty, 'grouped')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped_rr(queue_name text, vt integer, qty integer)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped(queue_name, vt, qty, 'rr')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped_head(queue_name text, vt integer, qty integer)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped(queue_name, vt, qty, 'head')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped_with_poll(queue_name text, vt integer, qty integer,
+                                                       max_poll_seconds integer DEFAULT 5,
+                                                       poll_interval_ms integer DEFAULT 100)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped_with_poll(queue_name, vt, qty, max_poll_seconds, poll_interval_ms, 'grouped')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped_rr_with_poll(queue_name text, vt integer, qty integer,
+                                                          max_poll_seconds integer DEFAULT 5,
+                                                          poll_interval_ms integer DEFAULT 100)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped_with_poll(queue_name, vt, qty, max_poll_seconds, poll_interval_ms, 'rr')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.read_grouped_head_with_poll(queue_name text, vt integer, qty integer,
+                                                            max_poll_seconds integer DEFAULT 5,
+                                                            poll_interval_ms integer DEFAULT 100)
+RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
+    SELECT * FROM pgmq._read_grouped_with_poll(queue_name, vt, qty, max_poll_seconds, poll_interval_ms, 'head')
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.create_fifo_index(queue_name text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    qtable text := pgmq.format_table_name(queue_name, 'q');
+BEGIN
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON pgmq.%I USING gin (headers)', qtable || '_fifo_idx', qtable);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.create_fifo_indexes_all()
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    q record;
+BEGIN
+    FOR q IN SELECT m.queue_name FROM pgmq.meta m LOOP
+        PERFORM pgmq.create_fifo_index(q.queue_name);
+    END LOOP;
+END;
+$$;
+
+-- ---------------------------------------------------------------- topics
+-- A binding routes messages sent to a routing key to a queue when the key matches the binding's pattern: words
+-- separated by dots, '*' is exactly one word, '#' any characters across words. The pattern's regular expression is
+-- a generated column, so routing is one regex match per binding.
+CREATE TABLE IF NOT EXISTS pgmq.topic_bindings (
+    pattern        text        NOT NULL,
+    queue_name     text        NOT NULL REFERENCES pgmq.meta (queue_name) ON DELETE CASCADE,
+    bound_at       timestamptz NOT NULL DEFAULT now(),
+    -- escape the dots first, so that the dots '*' and '#' bring in stay regular-expression dots
+    compiled_regex text GENERATED ALWAYS AS (
+        '^' || replace(replace(replace(pattern, '.', '\.'), '*', '[^.]+'), '#', '.*') || '$') STORED,
+    CONSTRAINT topic_bindings_unique_pattern_queue UNIQUE (pattern, queue_name)
+);
+
+CREATE OR REPLACE FUNCTION pgmq.validate_routing_key(routing_key text)
+RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF routing_key IS NULL OR routing_key = '' THEN
+        RAISE EXCEPTION 'routing_key cannot be NULL or empty';
+    END IF;
+    IF routing_key !~ '^[a-zA-Z0-9._-]+$' THEN
+        RAISE EXCEPTION 'routing_key contains invalid characters. Only alphanumeric, dots, hyphens, and underscores are allowed. Got: %', routing_key;
+    END IF;
+    IF left(routing_key, 1) = '.' THEN
+        RAISE EXCEPTION 'routing_key cannot start with a dot. Got: %', routing_key;
+    END IF;
+    IF right(routing_key, 1) = '.' THEN
+        RAISE EXCEPTION 'routing_key cannot end with a dot. Got: %', routing_key;
+    END IF;
+    IF position('..' IN routing_key) > 0 THEN
+        RAISE EXCEPTION 'routing_key cannot contain consecutive dots. Got: %', routing_key;
+    END IF;
+    RETURN true;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.validate_topic_pattern(pattern text)
+RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF pattern IS NULL OR pattern = '' THEN
+        RAISE EXCEPTION 'pattern cannot be NULL or empty';
+    END IF;
+    IF pattern !~ '^[a-zA-Z0-9._*#-]+$' THEN
+        RAISE EXCEPTION 'pattern contains invalid characters. Only alphanumeric, dots, hyphens, underscores, * and # are allowed. Got: %', pattern;
+    END IF;
+    IF left(pattern, 1) = '.' THEN
+        RAISE EXCEPTION 'pattern cannot start with a dot. Got: %', pattern;
+    END IF;
+    IF right(pattern, 1) = '.' THEN
+        RAISE EXCEPTION 'pattern cannot end with a dot. Got: %', pattern;
+    END IF;
+    IF position('..' IN pattern) > 0 THEN
+        RAISE EXCEPTION 'pattern cannot contain consecutive dots. Got: %', pattern;
+    END IF;
+    IF position('**' IN pattern) > 0 THEN
+        RAISE EXCEPTION 'pattern cannot contain consecutive stars (**). Use # for multi-segment matching. Got: %', pattern;
+    END IF;
+    RETURN true;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.bind_topic(pattern text, queue_name text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pgmq.validate_topic_pattern(pattern);
+    IF NOT EXISTS (SELECT 1 FROM pgmq.meta m WHERE m.queue_name = bind_topic.queue_name) THEN
+        RAISE EXCEPTION 'Queue "%" does not exist. Create the queue first using pgmq.create()', queue_name;
+    END IF;
+    INSERT INTO pgmq.topic_bindings (pattern, queue_name)
+    VALUES (bind_topic.pattern, bind_topic.queue_name)
+    ON CONFLICT ON CONSTRAINT topic_bindings_unique_pattern_queue DO NOTHING;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.unbind_topic(pattern text, queue_name text)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM pgmq.topic_bindings b
+     WHERE b.pattern = unbind_topic.pattern AND b.queue_name = unbind_topic.queue_name;
+    RETURN FOUND;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.list_topic_bindings()
+RETURNS TABLE (pattern text, queue_name text, bound_at timestamp with time zone, compiled_regex text)
+LANGUAGE sql STABLE AS $$
+    SELECT b.pattern, b.queue_name, b.bound_at, b.compiled_regex FROM pgmq.topic_bindings b
+     ORDER BY b.bound_at, b.pattern, b.queue_name
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.list_topic_bindings(queue_name text)
+RETURNS TABLE (pattern text, queue_name text, bound_at timestamp with time zone, compiled_regex text)
+LANGUAGE sql STABLE AS $$
+    SELECT b.pattern, b.queue_name, b.bound_at, b.compiled_regex FROM pgmq.topic_bindings b
+     WHERE b.queue_name = $1
+     ORDER BY b.bound_at, b.pattern
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.test_routing(routing_key text)
+RETURNS TABLE (pattern text, queue_name text, compiled_regex text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    PERFORM pgmq.validate_routing_key(routing_key);
+    RETURN QUERY
+        SELECT b.pattern, b.queue_name, b.compiled_regex FROM pgmq.topic_bindings b
+         WHERE test_routing.routing_key ~ b.compiled_regex
+         ORDER BY b.queue_name, b.pattern;
+END;
+$$;
+
+-- _topic_queues is this script's own helper: the queues a routing key reaches, each once (a queue bound by two
+-- matching patterns gets one copy), in name order
+CREATE OR REPLACE FUNCTION pgmq._topic_queues(routing_key text)
+RETURNS SETOF text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    PERFORM pgmq.validate_routing_key(routing_key);
+    RETURN QUERY
+        SELECT DISTINCT b.queue_name FROM pgmq.topic_bindings b
+         WHERE _topic_queues.routing_key ~ b.compiled_regex
+         ORDER BY b.queue_name;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_topic(routing_key text, msg jsonb, headers jsonb, delay integer)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    target text;
+    sent integer := 0;
+BEGIN
+    FOR target IN SELECT * FROM pgmq._topic_queues(routing_key) LOOP
+        PERFORM pgmq.send(target, msg, headers, delay);
+        sent := sent + 1;
+    END LOOP;
+    RETURN sent;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_topic(routing_key text, msg jsonb)
+RETURNS integer LANGUAGE sql AS $$
+    SELECT pgmq.send_topic(routing_key, msg, NULL::jsonb, 0)
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_topic(routing_key text, msg jsonb, delay integer)
+RETURNS integer LANGUAGE sql AS $$
+    SELECT pgmq.send_topic(routing_key, msg, NULL::jsonb, delay)
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[], headers jsonb[],
+                                                 delay timestamp with time zone)
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE plpgsql AS $$
+DECLARE
+    target text;
+BEGIN
+    -- checked up front, so that a bad batch fails even when no queue is bound
+    IF msgs IS NULL OR cardinality(msgs) = 0 THEN
+        RAISE EXCEPTION 'msgs cannot be NULL or empty';
+    END IF;
+    IF headers IS NOT NULL AND cardinality(headers) <> cardinality(msgs) THEN
+        RAISE EXCEPTION 'headers array length (%) must match msgs array length (%)',
+            cardinality(headers), cardinality(msgs);
+    END IF;
+    FOR target IN SELECT * FROM pgmq._topic_queues(routing_key) LOOP
+        RETURN QUERY SELECT target, s.id FROM pgmq.send_batch(target, msgs, headers, delay) AS s(id);
+    END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[], headers jsonb[], delay integer)
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM pgmq.send_batch_topic(routing_key, msgs, headers, clock_timestamp() + make_interval(secs => delay))
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[])
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM pgmq.send_batch_topic(routing_key, msgs, NULL::jsonb[], clock_timestamp())
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[], headers jsonb[])
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM pgmq.send_batch_topic(routing_key, msgs, headers, clock_timestamp())
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[], delay integer)
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM pgmq.send_batch_topic(routing_key, msgs, NULL::jsonb[], clock_timestamp() + make_interval(secs => delay))
+$$;
+
+CREATE OR REPLACE FUNCTION pgmq.send_batch_topic(routing_key text, msgs jsonb[], delay timestamp with time zone)
+RETURNS TABLE (queue_name text, msg_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM pgmq.send_batch_topic(routing_key, msgs, NULL::jsonb[], delay)
 $$;
