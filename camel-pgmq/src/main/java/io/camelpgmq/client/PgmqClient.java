@@ -524,6 +524,8 @@ public final class PgmqClient {
 
     private static Array intArray(Connection c, List<PgmqMessage> deliveries) throws SQLException {
         return c.createArrayOf("integer", deliveries.stream().map(PgmqMessage::readCount).toArray());
+    }
+
     // ---------------------------------------------------------------- FIFO groups
 
     /**
