@@ -57,6 +57,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": target.getConfiguration().setOperation(property(camelContext, io.camelpgmq.component.PgmqOperations.class, value)); return true;
         case "pollinterval":
         case "pollInterval": target.getConfiguration().setPollInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "readmode":
+        case "readMode": target.getConfiguration().setReadMode(property(camelContext, io.camelpgmq.component.PgmqReadMode.class, value)); return true;
         case "retrybackoffmultiplier":
         case "retryBackoffMultiplier": target.getConfiguration().setRetryBackoffMultiplier(property(camelContext, double.class, value)); return true;
         case "retrydelay":
@@ -104,6 +106,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": return io.camelpgmq.component.PgmqOperations.class;
         case "pollinterval":
         case "pollInterval": return long.class;
+        case "readmode":
+        case "readMode": return io.camelpgmq.component.PgmqReadMode.class;
         case "retrybackoffmultiplier":
         case "retryBackoffMultiplier": return double.class;
         case "retrydelay":
@@ -152,6 +156,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": return target.getConfiguration().getOperation();
         case "pollinterval":
         case "pollInterval": return target.getConfiguration().getPollInterval();
+        case "readmode":
+        case "readMode": return target.getConfiguration().getReadMode();
         case "retrybackoffmultiplier":
         case "retryBackoffMultiplier": return target.getConfiguration().getRetryBackoffMultiplier();
         case "retrydelay":

@@ -23,7 +23,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(24);
+        Set<String> props = new HashSet<>(25);
         props.add("autoCreateQueue");
         props.add("batching");
         props.add("bridgeErrorHandler");
@@ -45,6 +45,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("operation");
         props.add("pollInterval");
         props.add("queueName");
+        props.add("readMode");
         props.add("retryBackoffMultiplier");
         props.add("retryDelay");
         props.add("visibilityTimeout");

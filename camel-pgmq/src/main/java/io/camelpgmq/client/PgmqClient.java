@@ -100,7 +100,7 @@ public final class PgmqClient {
     private static final String READ_WITH_NEXT = "SELECT r.*, n.next_vt, n.db_now FROM"
                                                  + " (SELECT clock_timestamp() AS db_now,"
                                                  + " (SELECT min(vt) FROM %s WHERE vt > clock_timestamp()) AS next_vt) n"
-                                                 + " LEFT JOIN LATERAL pgmq.read(?::text, ?::integer, ?::integer) r"
+                                                 + " LEFT JOIN LATERAL pgmq.%s(?::text, ?::integer, ?::integer) r"
                                                  + " ON true";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
@@ -427,9 +427,19 @@ public final class PgmqClient {
      * not visible now (in flight elsewhere, delayed, waiting for a retry) becomes visible.
      */
     public PgmqRead readWithNextVisible(String queueName, int vtSeconds, int qty) {
+        return readWithNextVisible(null, queueName, vtSeconds, qty);
+    }
+
+    /**
+     * Reads like {@link #readWithNextVisible(String, int, int)}, with pgmq's grouped (FIFO) read {@code mode}, or a
+     * plain read when it is {@code null}.
+     */
+    public PgmqRead readWithNextVisible(GroupedRead mode, String queueName, int vtSeconds, int qty) {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        List<Object[]> rows = queryList(String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName)), "read",
+        String function = mode == null ? "read" : mode.function();
+        String sql = String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), function);
+        List<Object[]> rows = queryList(sql, function,
                 queueName, (rs, cols) -> new Object[] {
                         rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                         rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },

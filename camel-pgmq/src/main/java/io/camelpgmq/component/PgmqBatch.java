@@ -1,7 +1,9 @@
 package io.camelpgmq.component;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 import io.camelpgmq.client.PgmqMessage;
 
@@ -25,6 +27,7 @@ final class PgmqBatch {
     }
 
     private final List<PgmqMessage> messages;
+    private final String[] groups;
     private final State[] states;
     // local estimate (System.nanoTime) of when each message becomes visible again
     private final long[] visibleUntil;
@@ -34,14 +37,22 @@ final class PgmqBatch {
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
      */
     PgmqBatch(List<PgmqMessage> messages, long readNanos, long visibleInNanos) {
-        this.messages = List.copyOf(messages);
+        // in msg_id order: a grouped read may interleave groups, and each group must reach the route in order
+        this.messages = messages.stream().sorted(Comparator.comparingLong(PgmqMessage::msgId)).toList();
+        this.groups = new String[messages.size()];
         this.states = new State[messages.size()];
         this.visibleUntil = new long[messages.size()];
         this.readNanos = readNanos;
         for (int i = 0; i < states.length; i++) {
             states[i] = State.WAITING;
             visibleUntil[i] = readNanos + visibleInNanos;
+            groups[i] = PgmqJson.groupOf(this.messages.get(i).headers());
         }
+    }
+
+    /** The message's FIFO group (pgmq header x-pgmq-group), or {@code null} for the group of messages without one. */
+    String group(int index) {
+        return groups[index];
     }
 
     List<PgmqMessage> messages() {
@@ -85,6 +96,18 @@ final class PgmqBatch {
     /** Takes every waiting message, to give it back. */
     synchronized List<PgmqMessage> takeWaiting() {
         return take(State.WAITING, Long.MAX_VALUE);
+    }
+
+    /** Takes the waiting messages of one group, to give them back: their group waits for a failed message's retry. */
+    synchronized List<PgmqMessage> takeWaitingOfGroup(String group) {
+        List<PgmqMessage> taken = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == State.WAITING && Objects.equals(groups[i], group)) {
+                states[i] = State.DONE;
+                taken.add(messages.get(i));
+            }
+        }
+        return taken;
     }
 
     /** Takes the waiting messages that become visible again before {@code deadlineNanos}, to give them back. */

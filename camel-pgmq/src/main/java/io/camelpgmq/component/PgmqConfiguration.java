@@ -93,6 +93,15 @@ public class PgmqConfiguration implements Cloneable {
                                                                        + " read twice.")
     private boolean extendVisibility;
 
+    @UriParam(label = "consumer", defaultValue = "plain",
+              description = "How the consumer reads: plain (oldest first, groups ignored), or in FIFO groups (pgmq"
+                            + " header x-pgmq-group): grouped (fills a batch from the oldest group first, like SQS"
+                            + " FIFO), groupedRoundRobin (one message per group per round), groupedHead (one message"
+                            + " per group). Grouped: a group's messages reach the route in msg_id order, never two at"
+                            + " once across threads and JVMs; a failure holds its group until its retry succeeds or"
+                            + " it is dead-lettered; the visibility of a message in process is extended.")
+    private PgmqReadMode readMode = PgmqReadMode.plain;
+
     @UriParam(label = "consumer", defaultValue = "false", description = "One exchange per read batch: the body is a"
                                                                        + " List of the messages' JSON texts, and header"
                                                                        + " CamelPgmqMsgIds their ids. The batch"
@@ -239,6 +248,14 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setExtendVisibility(boolean extendVisibility) {
         this.extendVisibility = extendVisibility;
+    }
+
+    public PgmqReadMode getReadMode() {
+        return readMode;
+    }
+
+    public void setReadMode(PgmqReadMode readMode) {
+        this.readMode = readMode;
     }
 
     public boolean isBatching() {

@@ -24,6 +24,10 @@ public final class PgmqConstants {
     public static final String VISIBLE_AT = "CamelPgmqVisibleAt";
     @Metadata(label = "consumer", description = "The queue the message was read from.", javaType = "String")
     public static final String QUEUE_NAME = "CamelPgmqQueueName";
+    @Metadata(label = "consumer", description = "The message's FIFO group: the text of pgmq header x-pgmq-group, or"
+                                                + " null when it has none.",
+              javaType = "String")
+    public static final String GROUP_ID = "CamelPgmqGroupId";
     @Metadata(label = "producer", description = "The operation to perform, overriding the endpoint's operation.",
               javaType = "io.camelpgmq.component.PgmqOperations")
     public static final String OPERATION = "CamelPgmqOperation";
@@ -48,6 +52,9 @@ public final class PgmqConstants {
                                                 + " closes it.",
               javaType = "java.sql.Connection")
     public static final String CONNECTION = "CamelPgmqConnection";
+
+    /** pgmq's header that names a message's FIFO group. */
+    public static final String PGMQ_GROUP_HEADER = "x-pgmq-group";
 
     /** pgmq headers written on a message moved to the dead-letter queue. */
     public static final String DLQ_SOURCE_QUEUE = "x-pgmq-dlq-source-queue";

@@ -242,8 +242,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             PgmqRead read;
             long readNanos = System.nanoTime();
             try {
-                read = call("read", () -> client.readWithNextVisible(queueName, configuration.getVisibilityTimeout(),
-                        qty));
+                read = call("read", () -> client.readWithNextVisible(configuration.getReadMode().groupedRead(),
+                        queueName, configuration.getVisibilityTimeout(), qty));
                 reads.incrementAndGet();
                 lastReadError = null;
             } catch (RuntimeException e) {
@@ -262,7 +262,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                 readers.wake();
             }
             process(new PgmqBatch(messages, readNanos, visibleInNanos(read)));
-            if (messages.size() < qty) {
+            // grouped: completing a group's head lets its next message be read, and nobody announces that
+            if (messages.size() < qty && !configuration.getReadMode().isGrouped()) {
                 return;
             }
         }
@@ -391,6 +392,10 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         PgmqMessage message = batch.messages().get(index);
         long retryIn = call("retry", () -> completion.failed(queueName, message, cause));
         batch.done(index);
+        if (retryIn != 0 && configuration.getReadMode().isGrouped()) {
+            // the message comes back: its group waits for it, so the rest of the group goes back untouched
+            giveBack(batch.takeWaitingOfGroup(batch.group(index)));
+        }
         if (retryIn < 0) {
             // it comes back when its visibility runs out: read it then, not at the next poll
             retryIn = TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(index) - System.nanoTime());
@@ -440,7 +445,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             for (PgmqBatch batch : held) {
                 complete(batch.takeSucceeded());
                 giveBack(batch.takeWaitingVisibleBefore(soon));
-                if (configuration.isExtendVisibility()) {
+                // a grouped head whose visibility ran out would unblock its group while still in process
+                if (configuration.isExtendVisibility() || configuration.getReadMode().isGrouped()) {
                     extend(batch, batch.processingVisibleBefore(soon), vtNanos);
                 }
             }
@@ -502,6 +508,10 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         in.setHeader(PgmqConstants.ENQUEUED_AT, message.enqueuedAt());
         in.setHeader(PgmqConstants.VISIBLE_AT, message.vt());
         in.setHeader(PgmqConstants.QUEUE_NAME, queueName);
+        String group = PgmqJson.groupOf(message.headers());
+        if (group != null) {
+            in.setHeader(PgmqConstants.GROUP_ID, group);
+        }
         return exchange;
     }
 

@@ -49,6 +49,18 @@ final class PgmqJson {
         }
     }
 
+    /**
+     * A message's FIFO group as pgmq sees it: the text of header x-pgmq-group (a number 7 is the group "7"), or
+     * {@code null} when the message has none (pgmq puts all of those in one group of their own).
+     */
+    static String groupOf(String headersJson) {
+        Object group = headersFromJson(headersJson).get(PgmqConstants.PGMQ_GROUP_HEADER);
+        if (group == null) {
+            return null;
+        }
+        return group instanceof String text ? text : toJson(group);
+    }
+
     /** Whether Jackson can write the value as JSON. */
     static boolean isSerializable(Object value) {
         try {
