@@ -235,8 +235,18 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     // ---------------------------------------------------------------- reading
 
-    /** One reader's work: reads and processes batches while they come back full. */
+    /** One reader's work; an unexpected error goes to the consumer's exception handler, and reading goes on. */
     private void drain() {
+        try {
+            readAndProcess();
+        } catch (RuntimeException e) {
+            getExceptionHandler().handleException("pgmq consumer of queue '" + queueName + "' failed", e);
+            wakeups.wakeAfter(READ_ERROR_PAUSE_MILLIS);
+        }
+    }
+
+    /** Reads and processes batches while they come back full. */
+    private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
         while (readingAllowed) {
             PgmqRead read;

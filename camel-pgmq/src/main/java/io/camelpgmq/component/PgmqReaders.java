@@ -47,10 +47,14 @@ final class PgmqReaders {
     }
 
     private void runReader() {
-        do {
-            read.run();
-        } while (takePending());
-        finished();
+        try {
+            do {
+                read.run();
+            } while (takePending());
+        } finally {
+            // whatever happened, the reader's place is free again
+            finished();
+        }
     }
 
     private synchronized boolean takePending() {

@@ -281,6 +281,37 @@ class PgmqDeliveryTest extends PgmqTestSupport {
         }
     }
 
+    @Test
+    void anErrorOutsideTheRouteDoesNotStopTheConsumer() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        context.getRegistry().bind("explodingFilter", new PgmqHeaderFilterStrategy() {
+            @Override
+            public boolean applyFilterToExternalHeaders(String name, Object value, org.apache.camel.Exchange exchange) {
+                if ("explode".equals(name)) {
+                    throw new IllegalStateException("a filter that fails on header " + name);
+                }
+                return super.applyFilterToExternalHeaders(name, value, exchange);
+            }
+        });
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?headerFilterStrategy=#explodingFilter&maxMessagesPerPoll=1&pollInterval=60000")
+                        .routeId("robust").process(e -> bodies.add(e.getMessage().getBody(String.class)));
+            }
+        });
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("robust").getConsumer();
+        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "first read");
+        client.send(queue, "{\"bad\":1}", "{\"explode\":true}", 0);
+        client.send(queue, "{\"good\":1}");
+        client.notify(io.camelpgmq.client.QueueNames.insertChannel(queue), "");
+        await(Duration.ofSeconds(5), () -> bodies.size() == 1, "the good message after the failure");
+        await(Duration.ofSeconds(5), () -> consumer.getActiveReaders() == 0, "the failed reader's place is free");
+        client.send(queue, "{\"good\":2}");
+        client.notify(io.camelpgmq.client.QueueNames.insertChannel(queue), "");
+        await(Duration.ofSeconds(5), () -> bodies.size() == 2, "still reading after the failure");
+    }
+
     private static int pgmqThreads() {
         return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("Pgmq")).count();
     }
