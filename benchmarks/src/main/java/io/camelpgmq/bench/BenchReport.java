@@ -23,7 +23,9 @@ final class BenchReport {
         /** figure / baseline must be at most {@code threshold} */
         RATIO_AT_MOST,
         /** the figure itself must be below {@code threshold} */
-        VALUE_BELOW
+        VALUE_BELOW,
+        /** the figure itself must be at most {@code threshold} */
+        VALUE_AT_MOST
     }
 
     /**
@@ -44,6 +46,8 @@ final class BenchReport {
                 case RATIO_AT_LEAST -> String.format(">= %.2fx: %s", threshold, ratio() >= threshold ? "met" : "MISSED");
                 case RATIO_AT_MOST -> String.format("<= %.2fx: %s", threshold, ratio() <= threshold ? "met" : "MISSED");
                 case VALUE_BELOW -> String.format("< %s %s: %s", num(threshold), unit, value < threshold ? "met" : "MISSED");
+                case VALUE_AT_MOST -> String.format("<= %s %s: %s", num(threshold), unit,
+                        value <= threshold ? "met" : "MISSED");
             };
         }
     }

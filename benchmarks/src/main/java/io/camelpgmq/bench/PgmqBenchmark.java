@@ -37,17 +37,18 @@ public final class PgmqBenchmark {
      * What to run. {@code smoke} shrinks every size so the whole run takes well under a minute (figures are then
      * noisy; it proves the harness works, not the speed).
      */
-    record Options(boolean smoke, int backlog, Path out, Set<String> only) {
+    record Options(boolean smoke, int backlog, Path out, Set<String> only, long window) {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
-        static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "idle",
-                "backlog");
+        static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
+                "idle", "backlog");
 
         static Options parse(String[] args) {
             boolean smoke = false;
             Integer backlog = null;
             Path out = null;
             Set<String> only = new LinkedHashSet<>();
+            long window = Scenarios.DEFAULT_WINDOW;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--smoke" -> smoke = true;
@@ -55,9 +56,10 @@ public final class PgmqBenchmark {
                     case "--backlog" -> backlog = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                     case "--out" -> out = Path.of(args[++i]);
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
+                    case "--window" -> window = Long.parseLong(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i]
                             + "'; usage: [--smoke] [--backlog N | --large] [--only " + String.join(",", SCENARIOS)
-                            + "] [--out FILE]");
+                            + "] [--window MS] [--out FILE]");
                 }
             }
             if (!SCENARIOS.containsAll(only)) {
@@ -74,7 +76,7 @@ public final class PgmqBenchmark {
                 // a smoke run must not overwrite the full run's published results
                 out = repositoryRoot().resolve(smoke ? "src/bench/results/smoke.md" : "src/bench/results/latest.md");
             }
-            return new Options(smoke, backlog, out, only);
+            return new Options(smoke, backlog, out, only, window);
         }
     }
 
@@ -109,19 +111,23 @@ public final class PgmqBenchmark {
                     + ManagementFactory.getRuntimeMXBean().getInputArguments() + ".  ");
         report.line("Command: `bash src/bench/run.sh" + (o.smoke() ? " --smoke" : "")
                     + (o.backlog() != (o.smoke() ? 5_000 : DEFAULT_BACKLOG) ? " --backlog " + o.backlog() : "")
-                    + (o.only().isEmpty() ? "" : " --only " + String.join(",", o.only())) + "`.");
+                    + (o.only().isEmpty() ? "" : " --only " + String.join(",", o.only()))
+                    + (o.window() >= 0 ? " --window " + o.window() : "") + "`.");
 
         if (runs(o, "throughput")) {
             throughput(report, s, o.smoke());
         }
         if (runs(o, "producer")) {
-            producer(report, s, o.smoke());
+            producer(report, s, o.smoke(), o.window());
         }
         if (runs(o, "camel-sql")) {
             versusCamelSql(report, s, o.smoke());
         }
         if (runs(o, "latency")) {
             latency(report, s, o.smoke());
+        }
+        if (runs(o, "pickup")) {
+            pickup(report, s, o.smoke());
         }
         if (runs(o, "idle")) {
             idle(report, s, o.smoke());
@@ -141,7 +147,9 @@ public final class PgmqBenchmark {
                     + " anti-scaling (target allows 10 % noise).");
         report.note("- **producer**: one ProducerTemplate call per message (`operation=send`, one transaction each)"
                     + " or per list of 100 (`operation=sendBatch`, one statement); notify=true adds `pg_notify` in the"
-                    + " same statement. No LISTENer is connected: NOTIFY's cost is at the sender's commit.");
+                    + " same statement. No LISTENer is connected: NOTIFY's cost is at the sender's commit. 'coalesced'"
+                    + " is the component's `notifyCoalesceWindow` (default unless `--window`), 'every send' is"
+                    + " `notifyCoalesceWindow=0`.");
         report.note("- **vs camel-sql**: camel-sql's consumer `sql:select ... where not processed order by id limit B"
                     + "?maxMessagesPerPoll=B&greedy=true&delay=1&onConsume=...` (its fastest setting: it polls again"
                     + " at once while it finds rows), one consumer like camel-pgmq C=1 with the same B. camel-pgmq"
@@ -152,6 +160,19 @@ public final class PgmqBenchmark {
                     + " period so they see every phase. The pollInterval 30 s rows are analytic (uniform arrival"
                     + " over the period), checked by the 1 s rows. The ratio is against camel-sql's same"
                     + " percentile.");
+        report.note("- **pickup**: from the return of the send call (its commit) to the route's first processor."
+                    + " *idle queue*: one message at a time, 12-20 ms apart, camel-pgmq (default options) and the floor"
+                    + " alternate; the"
+                    + " floor is a bare pgjdbc LISTEN connection that reads its queue as soon as `getNotifications`"
+                    + " returns (its sender `PgmqClient.send` + `pg_notify`). *sustained*: 4 producer threads paced to"
+                    + " the rate, one consumer (default options), coalescing on (the component's default) against off"
+                    + " in the same run. *delayed*: `CamelPgmqDelay` 2, pickup after the message became visible (send"
+                    + " call start + 2 s: overstated by at most the call). *retry*: the first attempt fails,"
+                    + " visibilityTimeout 1 s, no retryDelay; pickup of the second attempt after the visibility time"
+                    + " the first read set (the database's clock against this JVM's wall clock, one host). *burst"
+                    + " tail*: bursts sent with `PgmqClient.send` (no NOTIFY of its own) into a queue with"
+                    + " `pgmq.enable_notify_insert(q, 250)`. The delayed, retry and burst-tail rows state their"
+                    + " pollInterval: a figure near it means the poll delivered the message.");
         report.note("- **idle cost**: reads are counted by the consumer (`PgmqConsumer.getReadCount()`); commits are"
                     + " `pg_stat_database.xact_commit` of the whole database (every autocommit statement counts,"
                     + " whoever issues it); 'no consumer' is the background the other rows include.");
@@ -216,7 +237,7 @@ public final class PgmqBenchmark {
 
     // ---------------------------------------------------------------- 2. producer
 
-    private static void producer(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+    private static void producer(BenchReport report, Scenarios s, boolean smoke, long window) throws Exception {
         int reps = smoke ? 1 : 3;
         int n = smoke ? 1_000 : 10_000;
         int nBatch = n * 5; // sendBatch is several times faster: more messages keep its runs long enough to time
@@ -229,26 +250,41 @@ public final class PgmqBenchmark {
             rates.computeIfAbsent("raw1", k -> new ArrayList<>()).add(s.rawSend(n, 1));
             rates.computeIfAbsent("raw8", k -> new ArrayList<>()).add(s.rawSend(n, 8));
             for (int threads : new int[] { 1, 8 }) {
+                // alternate the order of the three send settings, so none always runs on a fresher database
+                String[] kinds = rep % 2 == 0 ? new String[] { "off", "every", "coalesced" }
+                        : new String[] { "coalesced", "every", "off" };
+                for (String kind : kinds) {
+                    rates.computeIfAbsent("send" + threads + kind, k -> new ArrayList<>()).add(switch (kind) {
+                        case "off" -> s.camelSend(n, threads, 1, false);
+                        case "every" -> s.camelSend(n, threads, 1, true, 0);
+                        default -> s.camelSend(n, threads, 1, true, window);
+                    });
+                }
                 for (boolean notify : new boolean[] { false, true }) {
-                    rates.computeIfAbsent("send" + threads + notify, k -> new ArrayList<>())
-                            .add(s.camelSend(n, threads, 1, notify));
                     rates.computeIfAbsent("batch" + threads + notify, k -> new ArrayList<>())
-                            .add(s.camelSend(nBatch, threads, 100, notify));
+                            .add(s.camelSend(nBatch, threads, 100, notify, 0));
                 }
             }
         }
         Map<String, Double> m = new LinkedHashMap<>();
         rates.forEach((k, v) -> m.put(k, median(v)));
+        String coalesced = window >= 0 ? window + " ms" : "default";
         for (int t : new int[] { 1, 8 }) {
             String threads = t + (t == 1 ? " thread" : " threads");
-            report.add("producer", "send, " + threads + ", notify=false", m.get("send" + t + false), "msg/s",
+            String spread = reps > 1 ? "; " + range(rates.get("send" + t + "off")) + " (notify=false)" : "";
+            report.add("producer", "send, " + threads + ", notify=false", m.get("send" + t + "off"), "msg/s",
                     m.get("raw" + t), "raw PgmqClient.send, " + threads, "camel producer overhead; " + n + " msgs");
-            report.add("producer", "send, " + threads + ", notify=true", m.get("send" + t + true), "msg/s",
-                    m.get("send" + t + false), "same, notify=false", "cost of the NOTIFY (commit lock)");
+            report.add("producer", "send, " + threads + ", NOTIFY every send", m.get("send" + t + "every"), "msg/s",
+                    m.get("send" + t + "off"), "same, notify=false", "notifyCoalesceWindow=0: the commit lock"
+                            + (reps > 1 ? "; " + range(rates.get("send" + t + "every")) : ""));
+            report.add(new Row("producer", "send, " + threads + ", NOTIFY coalesced (" + coalesced + ")",
+                    m.get("send" + t + "coalesced"), "msg/s", m.get("send" + t + "off"), "same, notify=false",
+                    Check.RATIO_AT_LEAST, 0.9,
+                    (reps > 1 ? range(rates.get("send" + t + "coalesced")) : "") + spread));
             report.add("producer", "sendBatch of 100, " + threads + ", notify=false", m.get("batch" + t + false),
-                    "msg/s", m.get("send" + t + false), "send one per transaction, notify=false", nBatch + " msgs");
+                    "msg/s", m.get("send" + t + "off"), "send one per transaction, notify=false", nBatch + " msgs");
             report.add("producer", "sendBatch of 100, " + threads + ", notify=true", m.get("batch" + t + true),
-                    "msg/s", m.get("send" + t + true), "send one per transaction, notify=true",
+                    "msg/s", m.get("send" + t + "every"), "send one per transaction, NOTIFY every send",
                     "one NOTIFY per 100");
         }
     }
@@ -323,6 +359,62 @@ public final class PgmqBenchmark {
         }
     }
 
+    // ---------------------------------------------------------------- 4b. pickup
+
+    private static void pickup(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        // sends at least 12 ms apart: each is the first of a quiet period for the default 20 ms window (a send within
+        // half a window of the previous one skips its NOTIFY and is a stream's pickup, measured below)
+        Scenarios.Pickup idle = s.pickupVersusFloor(smoke ? 30 : 500, 12, 20);
+        List<Double> camel = sorted(idle.camel().millis());
+        List<Double> floor = sorted(idle.floor().millis());
+        String floorName = "raw pgjdbc LISTEN + read";
+        report.add(new Row("pickup", "idle queue, one at a time, p50, " + camel.size() + " msgs", pct(camel, 50), "ms",
+                pct(floor, 50), floorName, Check.RATIO_AT_MOST, 1.2,
+                String.format("send call p50 %.2f ms (floor's %.2f ms); %d lost (floor %d)",
+                        pct(sorted(idle.camel().sendCallMillis()), 50), pct(sorted(idle.floor().sendCallMillis()), 50),
+                        idle.camel().lost(), idle.floor().lost())));
+        report.add(new Row("pickup", "idle queue, one at a time, p99, " + camel.size() + " msgs", pct(camel, 99), "ms",
+                pct(floor, 99), floorName, Check.VALUE_BELOW, 10,
+                String.format("max %.2f ms (floor's %.2f ms)", pct(camel, 100), pct(floor, 100))));
+
+        double seconds = smoke ? 0.5 : 5;
+        for (int rate : new int[] { 1_000, 5_000 }) {
+            Scenarios.Sustained off = s.sustained(rate, seconds, 0);
+            Scenarios.Sustained on = s.sustained(rate, seconds, Scenarios.DEFAULT_WINDOW);
+            List<Double> onMs = sorted(on.latency().millis());
+            List<Double> offMs = sorted(off.latency().millis());
+            String setting = rate + " msg/s from 4 threads for " + seconds + " s, coalescing on";
+            String base = "coalescing off, same rate";
+            report.add(new Row("pickup", setting + ", p50", pct(onMs, 50), "ms", pct(offMs, 50), base, Check.NONE,
+                    Double.NaN, String.format("achieved %.0f msg/s (off: %.0f); NOTIFYs %.0f/s (off: %.0f/s)",
+                            on.achievedRate(), off.achievedRate(), on.notificationsPerSecond(),
+                            off.notificationsPerSecond())));
+            report.add(new Row("pickup", setting + ", p99", pct(onMs, 99), "ms", pct(offMs, 99), base,
+                    Check.VALUE_BELOW, 20, String.format("max %.2f ms (off: %.2f ms); %d lost (off: %d)",
+                            pct(onMs, 100), pct(offMs, 100), on.latency().lost(), off.latency().lost())));
+        }
+
+        // until the consumer wakes at visibility and after throttled notifications, these wait for the poll: a
+        // shorter poll keeps the run short, and the rows say which poll it was
+        long poll = smoke ? 1_000 : 10_000;
+        List<Double> delayed = sorted(s.delayed(smoke ? 3 : 20, 2, 150, poll).millis());
+        addTail(report, "delayed message (delay 2 s), after it became visible", delayed, poll, 50, floor);
+        List<Double> retry = sorted(s.retryAfterVisibilityTimeout(smoke ? 3 : 20, 1, 150, poll).millis());
+        addTail(report, "retry after the visibility timeout (1 s), after the timeout", retry, poll, 50, floor);
+        List<Double> tail = sorted(s.burstTail(smoke ? 1 : 5, smoke ? 5 : 20, 250, poll).millis());
+        addTail(report, "burst through pgmq's trigger (throttle 250 ms), after the send", tail, poll, 300, floor);
+    }
+
+    private static void addTail(BenchReport report, String what, List<Double> millis, long poll, double p99Target,
+                                List<Double> floor) {
+        String setting = what + " (pollInterval " + poll / 1000 + " s)";
+        report.add(new Row("pickup", setting + ", p50, " + millis.size() + " msgs", pct(millis, 50), "ms",
+                pct(floor, 50), "raw pgjdbc LISTEN + read, idle", Check.NONE, Double.NaN, null));
+        report.add(new Row("pickup", setting + ", p99, " + millis.size() + " msgs", pct(millis, 99), "ms",
+                pct(floor, 99), "raw pgjdbc LISTEN + read, idle", Check.VALUE_BELOW, p99Target,
+                String.format("max %.0f ms", pct(millis, 100))));
+    }
+
     // ---------------------------------------------------------------- 5. idle cost
 
     private static void idle(BenchReport report, Scenarios s, boolean smoke) throws Exception {
@@ -335,10 +427,11 @@ public final class PgmqBenchmark {
         double[] poll = s.pgmqIdle(settle, seconds, false, 1_000);
         double sql = s.sqlIdle(settle, seconds);
         String window = seconds + " s window after " + settle + " s idle";
-        report.add("idle cost", "LISTEN (pollInterval 30 s): consumer reads", listen[0], "reads/min", poll[0],
-                "poll only, 1 s", window);
-        report.add("idle cost", "LISTEN (pollInterval 30 s): database commits", listen[1], "xact/min", sql,
-                "camel-sql idle, delay 500 ms", "includes the background row");
+        // targets: no higher than before the wake-ups at visibility and the trailing reads (2 reads, 14 commits)
+        report.add(new Row("idle cost", "LISTEN (pollInterval 30 s): consumer reads", listen[0], "reads/min", poll[0],
+                "poll only, 1 s", Check.VALUE_AT_MOST, 2, window));
+        report.add(new Row("idle cost", "LISTEN (pollInterval 30 s): database commits", listen[1], "xact/min", sql,
+                "camel-sql idle, delay 500 ms", Check.VALUE_AT_MOST, 14, "includes the background row"));
         report.add("idle cost", "poll only (pollInterval 1 s): consumer reads", poll[0], "reads/min", window);
         report.add("idle cost", "poll only (pollInterval 1 s): database commits", poll[1], "xact/min", sql,
                 "camel-sql idle, delay 500 ms", "includes the background row");

@@ -4,9 +4,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +22,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
 import io.camelpgmq.client.QueueNames;
 import io.camelpgmq.component.PgmqComponent;
+import io.camelpgmq.component.PgmqConstants;
 import io.camelpgmq.component.PgmqConsumer;
 import io.camelpgmq.test.PgmqTestDatabase;
 import org.apache.camel.CamelContext;
@@ -31,6 +38,8 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * The measurements. Each makes its own queue (or table) and drops it afterwards, so one cannot slow the next through
@@ -45,6 +54,8 @@ final class Scenarios {
     static final String PAYLOAD = "{\"seq\":%d,\"customer\":\"c-42\",\"items\":[{\"sku\":\"A-1\",\"qty\":2}],"
                                   + "\"total\":19.99}";
     private static final long TIMEOUT_MINUTES = 10;
+    /** The component's own notifyCoalesceWindow. */
+    static final long DEFAULT_WINDOW = -1;
 
     private final PgmqTestDatabase db;
     private final PgmqClient client;
@@ -163,8 +174,13 @@ final class Scenarios {
      * transaction and, with notify, one NOTIFY per batch).
      */
     double camelSend(int n, int threads, int batch, boolean notify) throws Exception {
+        return camelSend(n, threads, batch, notify, DEFAULT_WINDOW);
+    }
+
+    /** The same with the component's {@code notifyCoalesceWindow} set to {@code window} ms (0: off). */
+    double camelSend(int n, int threads, int batch, boolean notify, long window) throws Exception {
         String q = queue("send");
-        try (CamelContext ctx = context()) {
+        try (CamelContext ctx = context(window)) {
             ctx.start();
             ProducerTemplate template = ctx.createProducerTemplate();
             Endpoint endpoint = ctx.getEndpoint("pgmq:" + q + "?notify=" + notify
@@ -339,6 +355,399 @@ final class Scenarios {
         return Long.parseLong(json.substring(start, json.indexOf(',', start)).trim());
     }
 
+    // ================================================================ 4b. pickup: every way a message becomes readable
+
+    /** Pickup samples of camel-pgmq and of the raw pgjdbc floor, taken alternately in the same run. */
+    record Pickup(Latency camel, Latency floor) {
+    }
+
+    /**
+     * One message at a time into an idle queue, camel-pgmq (a route with default options, the producer with the
+     * component's default coalescing) against the floor: a bare pgjdbc connection LISTENing on another queue's
+     * channel that reads that queue as soon as {@code getNotifications} returns, its sender {@code PgmqClient.send}
+     * with {@code pg_notify} in the same statement. Samples alternate between the two; pickup is from the send
+     * call's return (its commit) to the route's first processor, or to the floor's read returning.
+     */
+    Pickup pickupVersusFloor(int samples, long minGapMillis, long maxGapMillis) throws Exception {
+        String q = queue("pickup");
+        String fq = queue("floor");
+        BlockingQueue<long[]> arrivals = new LinkedBlockingQueue<>();
+        BlockingQueue<long[]> floorArrivals = new LinkedBlockingQueue<>();
+        try (CamelContext ctx = context(); RawListenReader floor = new RawListenReader(fq, floorArrivals)) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q).process(e -> arrivals.add(new long[] {
+                            seq(e.getMessage().getBody(String.class)), System.nanoTime() }));
+                }
+            });
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
+            String floorChannel = QueueNames.insertChannel(fq);
+            Thread.sleep(500); // both have LISTENed, the consumer's first (empty) read is done
+            Random random = new Random(7);
+            List<Double> camel = new ArrayList<>();
+            List<Double> camelCalls = new ArrayList<>();
+            List<Double> raw = new ArrayList<>();
+            List<Double> rawCalls = new ArrayList<>();
+            int lost = 0;
+            int floorLost = 0;
+            for (int i = -20; i < samples; i++) {
+                int seq = i;
+                for (int k = 0; k < 2; k++) {
+                    // alternate who goes first
+                    boolean floorTurn = (i + k) % 2 == 0;
+                    long before = System.nanoTime();
+                    if (floorTurn) {
+                        client.send(fq, PAYLOAD.formatted(seq), null, 0, floorChannel);
+                    } else {
+                        template.sendBody(endpoint, PAYLOAD.formatted(seq));
+                    }
+                    long returned = System.nanoTime();
+                    long arrived = awaitArrival(floorTurn ? floorArrivals : arrivals, seq,
+                            TimeUnit.SECONDS.toNanos(40));
+                    if (i >= 0) {
+                        if (arrived == 0) {
+                            if (floorTurn) {
+                                floorLost++;
+                            } else {
+                                lost++;
+                            }
+                        } else {
+                            (floorTurn ? raw : camel).add((arrived - returned) / 1e6);
+                            (floorTurn ? rawCalls : camelCalls).add((returned - before) / 1e6);
+                        }
+                    }
+                    Thread.sleep(minGapMillis + (maxGapMillis > minGapMillis
+                            ? random.nextLong(maxGapMillis - minGapMillis) : 0));
+                }
+            }
+            return new Pickup(new Latency(camel, camelCalls, lost), new Latency(raw, rawCalls, floorLost));
+        } finally {
+            client.dropQueue(q);
+            client.dropQueue(fq);
+        }
+    }
+
+    /**
+     * The floor's reader: one pgjdbc connection LISTENing on the queue's channel; whenever {@code getNotifications}
+     * returns notifications it reads the queue (batch 10, again while full), takes the time, then archives.
+     */
+    private final class RawListenReader implements AutoCloseable {
+        private final Connection connection;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        RawListenReader(String q, BlockingQueue<long[]> arrivals) throws SQLException {
+            connection = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+            try (Statement st = connection.createStatement()) {
+                st.execute("LISTEN \"" + QueueNames.insertChannel(q) + "\"");
+            }
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            thread = new Thread(() -> {
+                try {
+                    while (running) {
+                        PGNotification[] got = pg.getNotifications(100);
+                        if (got == null || got.length == 0) {
+                            continue;
+                        }
+                        List<PgmqMessage> msgs;
+                        do {
+                            msgs = client.read(q, 30, 10);
+                            long t = System.nanoTime();
+                            for (PgmqMessage m : msgs) {
+                                arrivals.add(new long[] { seq(m.message()), t });
+                            }
+                            if (!msgs.isEmpty()) {
+                                client.archive(q, msgs.stream().map(PgmqMessage::msgId).toList());
+                            }
+                        } while (msgs.size() == 10);
+                    }
+                } catch (SQLException e) {
+                    if (running) {
+                        throw new IllegalStateException("the floor's LISTEN connection failed", e);
+                    }
+                }
+            }, "bench-raw-listen");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            running = false;
+            thread.join(2_000);
+            connection.close();
+        }
+    }
+
+    /** A sustained rate's pickup and the notifications the producers sent meanwhile. */
+    record Sustained(Latency latency, double achievedRate, double notificationsPerSecond) {
+    }
+
+    /**
+     * {@code rate} msg/s for {@code seconds} from 4 producer threads (each paced at rate/4 on its own schedule) into
+     * a queue with one camel-pgmq consumer (default options); the component coalesces with {@code window} ms (0:
+     * off). Pickup per message from its send call's return to the route's first processor. A bare LISTEN connection
+     * counts the notifications.
+     */
+    Sustained sustained(int rate, double seconds, long window) throws Exception {
+        String q = queue("sustained");
+        int n = (int) (rate * seconds);
+        long[] returned = new long[n];
+        long[] arrived = new long[n];
+        CountDownLatch all = new CountDownLatch(n);
+        try (CamelContext ctx = context(window); NotificationCounter counter = new NotificationCounter(q)) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q).process(e -> {
+                        arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
+                        all.countDown();
+                    });
+                }
+            });
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
+            Thread.sleep(500);
+            long period = 1_000_000_000L / rate;
+            long t0 = System.nanoTime() + 10_000_000L;
+            long c0 = counter.count();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int first = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = first; i < n; i += 4) {
+                        long wait = t0 + i * period - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        template.sendBody(endpoint, PAYLOAD.formatted(i));
+                        returned[i] = System.nanoTime();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            }
+            double sendSeconds = seconds(t0);
+            pool.shutdown();
+            long notifications = counter.count() - c0;
+            all.await(60, TimeUnit.SECONDS);
+            List<Double> millis = new ArrayList<>();
+            int lost = 0;
+            for (int i = 0; i < n; i++) {
+                if (arrived[i] == 0) {
+                    lost++;
+                } else {
+                    millis.add((arrived[i] - returned[i]) / 1e6);
+                }
+            }
+            return new Sustained(new Latency(millis, List.of(), lost), n / sendSeconds, notifications / sendSeconds);
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
+    /** Counts the notifications on a queue's channel on a bare pgjdbc connection. */
+    private final class NotificationCounter implements AutoCloseable {
+        private final Connection connection;
+        private final Thread thread;
+        private final AtomicLong count = new AtomicLong();
+        private volatile boolean running = true;
+
+        NotificationCounter(String q) throws SQLException {
+            connection = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+            try (Statement st = connection.createStatement()) {
+                st.execute("LISTEN \"" + QueueNames.insertChannel(q) + "\"");
+            }
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            thread = new Thread(() -> {
+                try {
+                    while (running) {
+                        PGNotification[] got = pg.getNotifications(100);
+                        if (got != null) {
+                            count.addAndGet(got.length);
+                        }
+                    }
+                } catch (SQLException e) {
+                    if (running) {
+                        throw new IllegalStateException("the counter's LISTEN connection failed", e);
+                    }
+                }
+            }, "bench-notify-counter");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long count() throws InterruptedException {
+            Thread.sleep(150); // what was committed has been delivered to this connection and counted
+            return count.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            running = false;
+            thread.join(2_000);
+            connection.close();
+        }
+    }
+
+    /**
+     * Messages sent with {@code CamelPgmqDelay} = {@code delaySeconds}, {@code spacingMillis} apart, into a queue whose
+     * consumer polls every {@code pollInterval} ms; pickup after the message became visible, taken as the send
+     * call's start + the delay (the visibility is set inside the call, so this overstates the pickup by at most the
+     * call's duration). All samples are in flight together: the run takes about one delay, not one per sample.
+     */
+    Latency delayed(int samples, int delaySeconds, long spacingMillis, long pollInterval) throws Exception {
+        String q = queue("delayed");
+        long[] visible = new long[samples];
+        long[] arrived = new long[samples];
+        CountDownLatch all = new CountDownLatch(samples);
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
+                        arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
+                        all.countDown();
+                    });
+                }
+            });
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
+            Thread.sleep(500);
+            for (int i = 0; i < samples; i++) {
+                long before = System.nanoTime();
+                template.sendBodyAndHeader(endpoint, PAYLOAD.formatted(i), PgmqConstants.DELAY, delaySeconds);
+                visible[i] = before + TimeUnit.SECONDS.toNanos(delaySeconds);
+                Thread.sleep(spacingMillis);
+            }
+            all.await(delaySeconds * 1000L + pollInterval + 10_000, TimeUnit.MILLISECONDS);
+            return collect(visible, arrived);
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
+    /**
+     * Messages whose first attempt fails (no retryDelay: the message comes back when its visibility timeout of
+     * {@code vtSeconds} runs out), {@code spacingMillis} apart, consumer polling every {@code pollInterval} ms. Pickup
+     * of the retry after the timeout: the second attempt's wall-clock time minus the visibility time the first read
+     * set ({@code CamelPgmqVisibleAt}, the database's clock: both clocks are this host's when the database is local).
+     */
+    Latency retryAfterVisibilityTimeout(int samples, int vtSeconds, long spacingMillis, long pollInterval)
+            throws Exception {
+        String q = queue("retry");
+        long[] visibleMicros = new long[samples];
+        long[] arrivedMicros = new long[samples];
+        CountDownLatch all = new CountDownLatch(samples);
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    errorHandler(noErrorHandler());
+                    from("pgmq:" + q + "?visibilityTimeout=" + vtSeconds + "&pollInterval=" + pollInterval)
+                            .process(e -> {
+                                long now = micros(Instant.now());
+                                int seq = (int) seq(e.getMessage().getBody(String.class));
+                                if (e.getMessage().getHeader(PgmqConstants.READ_COUNT, Integer.class) == 1) {
+                                    visibleMicros[seq] = micros(e.getMessage()
+                                            .getHeader(PgmqConstants.VISIBLE_AT, OffsetDateTime.class).toInstant());
+                                    throw new IllegalStateException("first attempt fails (benchmark)");
+                                }
+                                if (arrivedMicros[seq] == 0) {
+                                    arrivedMicros[seq] = now;
+                                    all.countDown();
+                                }
+                            });
+                }
+            });
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
+            Thread.sleep(500);
+            for (int i = 0; i < samples; i++) {
+                template.sendBody(endpoint, PAYLOAD.formatted(i));
+                Thread.sleep(spacingMillis);
+            }
+            all.await(vtSeconds * 1000L + pollInterval + 10_000, TimeUnit.MILLISECONDS);
+            return collect(visibleMicros, arrivedMicros, 1e3);
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
+    /**
+     * Bursts of {@code perBurst} messages sent back to back with {@code PgmqClient.send} (no NOTIFY of its own)
+     * into a queue with pgmq's trigger {@code pgmq.enable_notify_insert(q, throttleMillis)}: the trigger notifies the
+     * first send of a throttle interval, the rest of the burst only by the next one. Each burst waits until every
+     * message arrived (or the poll's time passed); pickup from each send call's return.
+     */
+    Latency burstTail(int bursts, int perBurst, int throttleMillis, long pollInterval) throws Exception {
+        String q = queue("bursttail");
+        client.enableNotifyInsert(q, throttleMillis);
+        int n = bursts * perBurst;
+        long[] returned = new long[n];
+        long[] arrived = new long[n];
+        CountDownLatch[] done = new CountDownLatch[bursts];
+        for (int b = 0; b < bursts; b++) {
+            done[b] = new CountDownLatch(perBurst);
+        }
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
+                        int seq = (int) seq(e.getMessage().getBody(String.class));
+                        arrived[seq] = System.nanoTime();
+                        done[seq / perBurst].countDown();
+                    });
+                }
+            });
+            ctx.start();
+            Thread.sleep(500);
+            for (int b = 0; b < bursts; b++) {
+                Thread.sleep(throttleMillis + 100L); // a quiet period: the trigger's throttle interval has passed
+                for (int i = b * perBurst; i < (b + 1) * perBurst; i++) {
+                    client.send(q, PAYLOAD.formatted(i));
+                    returned[i] = System.nanoTime();
+                }
+                done[b].await(pollInterval + 10_000, TimeUnit.MILLISECONDS);
+            }
+            return collect(returned, arrived);
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
+    private static Latency collect(long[] from, long[] to) {
+        return collect(from, to, 1e6);
+    }
+
+    /** Latencies {@code to[i] - from[i]} in ms ({@code perMilli} units a millisecond); a zero {@code to} is lost. */
+    private static Latency collect(long[] from, long[] to, double perMilli) {
+        List<Double> millis = new ArrayList<>();
+        int lost = 0;
+        for (int i = 0; i < from.length; i++) {
+            if (to[i] == 0) {
+                lost++;
+            } else {
+                millis.add((to[i] - from[i]) / perMilli);
+            }
+        }
+        return new Latency(millis, List.of(), lost);
+    }
+
+    private static long micros(Instant t) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    }
+
     // ================================================================ 5. idle cost
 
     /** {reads per minute by the consumer, committed transactions per minute in the whole database} while idle. */
@@ -489,9 +898,17 @@ final class Scenarios {
     }
 
     private CamelContext context() {
+        return context(DEFAULT_WINDOW);
+    }
+
+    /** A context whose pgmq component coalesces NOTIFYs with {@code window} ms (0: off; -1: its default). */
+    private CamelContext context(long window) {
         CamelContext ctx = new DefaultCamelContext();
         PgmqComponent pgmq = new PgmqComponent();
         pgmq.setDataSource(db.dataSource());
+        if (window >= 0) {
+            pgmq.setNotifyCoalesceWindow(window);
+        }
         ctx.addComponent("pgmq", pgmq);
         return ctx;
     }

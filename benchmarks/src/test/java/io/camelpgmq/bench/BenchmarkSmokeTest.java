@@ -32,10 +32,11 @@ class BenchmarkSmokeTest {
         List<BenchReport.Row> rows = report.rows();
         Map<String, Long> perScenario = rows.stream()
                 .collect(Collectors.groupingBy(BenchReport.Row::scenario, Collectors.counting()));
-        // 3 batch sizes x 3 consumer counts; C16/C4 per batch size; {1, 8 threads} x {send, sendBatch} x notify;
-        // 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s, poll 30 s, camel-sql}; ...
-        assertEquals(Map.of("throughput", 9L, "scaling", 3L, "producer", 8L, "vs camel-sql", 6L, "latency", 16L,
-                "idle cost", 6L, "backlog", 2L, "memory", 2L), perScenario, "rows per scenario");
+        // 3 batch sizes x 3 consumer counts; C16/C4 per batch size; {1, 8 threads} x {send off/every/coalesced,
+        // sendBatch off/on}; 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s, poll 30 s,
+        // camel-sql}; p50 and p99 of {idle pickup, 1,000/s, 5,000/s, delayed, retry, burst tail}; ...
+        assertEquals(Map.of("throughput", 9L, "scaling", 3L, "producer", 10L, "vs camel-sql", 6L, "latency", 16L,
+                "pickup", 12L, "idle cost", 6L, "backlog", 2L, "memory", 2L), perScenario, "rows per scenario");
 
         Map<String, BenchReport.Row> bySetting = rows.stream()
                 .collect(Collectors.toMap(r -> r.scenario() + " | " + r.setting(), Function.identity()));
@@ -50,6 +51,13 @@ class BenchmarkSmokeTest {
             }
             if (row.scenario().equals("latency") && !row.setting().contains("analytic")) {
                 assertTrue(Double.isFinite(row.value()), "a measured latency: " + row);
+            }
+            if (row.scenario().equals("pickup")) {
+                assertTrue(Double.isFinite(row.value()) && Double.isFinite(row.baseline()),
+                        "a measured pickup and its baseline: " + row);
+            }
+            if (row.check() != BenchReport.Check.NONE) {
+                assertTrue(row.verdict().endsWith("met") || row.verdict().endsWith("MISSED"), "judged: " + row);
             }
         }
         assertTrue(bySetting.get("idle cost | poll only (pollInterval 1 s): consumer reads").value() > 0,

@@ -41,6 +41,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": target.setListenerUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "maxpoolsize":
         case "maxPoolSize": target.setMaxPoolSize(property(camelContext, int.class, value)); return true;
+        case "notifycoalescewindow":
+        case "notifyCoalesceWindow": target.setNotifyCoalesceWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
@@ -74,6 +76,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": return java.lang.String.class;
         case "maxpoolsize":
         case "maxPoolSize": return int.class;
+        case "notifycoalescewindow":
+        case "notifyCoalesceWindow": return long.class;
         case "password": return java.lang.String.class;
         case "url": return java.lang.String.class;
         case "username": return java.lang.String.class;
@@ -103,6 +107,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": return target.getListenerUrl();
         case "maxpoolsize":
         case "maxPoolSize": return target.getMaxPoolSize();
+        case "notifycoalescewindow":
+        case "notifyCoalesceWindow": return target.getNotifyCoalesceWindow();
         case "password": return target.getPassword();
         case "url": return target.getUrl();
         case "username": return target.getUsername();

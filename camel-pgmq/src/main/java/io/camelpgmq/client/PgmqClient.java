@@ -136,9 +136,10 @@ public final class PgmqClient {
         return "SELECT s.msg_id FROM " + call + " AS s(msg_id)";
     }
 
-    // pg_notify's channel is the first parameter; PostgreSQL delivers identical notifications of one transaction once
+    // pg_notify's channel and payload are the first parameters; PostgreSQL delivers identical notifications (same
+    // channel and payload) of one transaction once
     private static String sendingAndNotifying(String call) {
-        return "SELECT s.msg_id, pg_notify(?::text, '') FROM " + call + " AS s(msg_id)";
+        return "SELECT s.msg_id, pg_notify(?::text, ?::text) FROM " + call + " AS s(msg_id)";
     }
 
     private PgmqClient(DataSource dataSource, Connection connection) {
@@ -157,6 +158,26 @@ public final class PgmqClient {
      */
     public static PgmqClient onConnection(Connection connection) {
         return new PgmqClient(null, Objects.requireNonNull(connection, "connection"));
+    }
+
+    /**
+     * Chooses a send's NOTIFY on the connection the send runs on, because only there is it known whether the send
+     * commits by itself when its statement returns.
+     */
+    @FunctionalInterface
+    public interface NotifyChoice {
+
+        /** Every send notifies with the empty payload (pgmq's own trigger notifies with it too). */
+        NotifyChoice ALWAYS = commitsOnReturn -> "";
+
+        /**
+         * @param  commitsOnReturn true when the send runs in auto-commit on a connection of the client's DataSource,
+         *                         so it is committed when the call returns; false when it joins a transaction (the
+         *                         caller's connection, or a DataSource connection with auto-commit off, e.g. one
+         *                         bound to a Spring transaction) that may commit later or roll back
+         * @return                 the payload to notify with, or {@code null} to send without a NOTIFY
+         */
+        String payload(boolean commitsOnReturn);
     }
 
     /** Work done in one transaction by {@link #inTransaction}. */
@@ -257,23 +278,38 @@ public final class PgmqClient {
      * {@code notifyChannel} (none when {@code null}): both commit or neither.
      */
     public long send(String queueName, String json, String headersJson, int delaySeconds, String notifyChannel) {
+        return send(queueName, json, headersJson, delaySeconds, notifyChannel, NotifyChoice.ALWAYS);
+    }
+
+    /**
+     * Sends one JSON message and, when {@code notifyChannel} is not {@code null} and {@code choice} gives a payload,
+     * a NOTIFY on it with that payload in the same statement, so the same transaction.
+     */
+    public long send(String queueName, String json, String headersJson, int delaySeconds, String notifyChannel,
+                     NotifyChoice choice) {
         QueueNames.validate(queueName);
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
-        boolean notify = notifyChannel != null;
-        String sql;
-        Object[] args;
-        if (headersJson == null && delaySeconds == 0) {
-            sql = notify ? SEND_NOTIFY : SEND;
-            args = new Object[] { queueName, json };
-        } else if (headersJson == null) {
-            sql = notify ? SEND_DELAY_NOTIFY : SEND_DELAY;
-            args = new Object[] { queueName, json, delaySeconds };
-        } else {
-            sql = notify ? SEND_HEADERS_DELAY_NOTIFY : SEND_HEADERS_DELAY;
-            args = new Object[] { queueName, json, headersJson, delaySeconds };
+        if (notifyChannel != null) {
+            QueueNames.validateChannel(notifyChannel);
         }
-        return queryOne(sql, "send", queueName, MSG_ID, withChannel(notifyChannel, args));
+        return withConnection("send", queueName, c -> {
+            String payload = notifyPayload(c, notifyChannel, choice);
+            boolean notify = payload != null;
+            String sql;
+            Object[] args;
+            if (headersJson == null && delaySeconds == 0) {
+                sql = notify ? SEND_NOTIFY : SEND;
+                args = new Object[] { queueName, json };
+            } else if (headersJson == null) {
+                sql = notify ? SEND_DELAY_NOTIFY : SEND_DELAY;
+                args = new Object[] { queueName, json, delaySeconds };
+            } else {
+                sql = notify ? SEND_HEADERS_DELAY_NOTIFY : SEND_HEADERS_DELAY;
+                args = new Object[] { queueName, json, headersJson, delaySeconds };
+            }
+            return one(c, sql, "send", MSG_ID, withNotify(notifyChannel, payload, args));
+        });
     }
 
     /** Sends one JSON message with pgmq headers (may be {@code null}), visible from {@code visibleAt}. */
@@ -301,6 +337,15 @@ public final class PgmqClient {
      */
     public List<Long> sendBatch(String queueName, List<String> jsons, List<String> headersJson, int delaySeconds,
                                 String notifyChannel) {
+        return sendBatch(queueName, jsons, headersJson, delaySeconds, notifyChannel, NotifyChoice.ALWAYS);
+    }
+
+    /**
+     * Sends many JSON messages and, when {@code notifyChannel} is not {@code null} and {@code choice} gives a
+     * payload, one NOTIFY on it with that payload, in one statement, so one transaction; returns the ids in order.
+     */
+    public List<Long> sendBatch(String queueName, List<String> jsons, List<String> headersJson, int delaySeconds,
+                                String notifyChannel, NotifyChoice choice) {
         QueueNames.validate(queueName);
         if (jsons == null || jsons.isEmpty()) {
             throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
@@ -313,27 +358,43 @@ public final class PgmqClient {
             }
             headersJson.forEach(h -> JsonText.require(h, "headers"));
         }
-        boolean notify = notifyChannel != null;
+        if (notifyChannel != null) {
+            QueueNames.validateChannel(notifyChannel);
+        }
         return withConnection("send_batch", queueName, c -> {
             Array msgs = c.createArrayOf("text", jsons.toArray());
+            String payload = notifyPayload(c, notifyChannel, choice);
+            boolean notify = payload != null;
             if (headersJson == null) {
                 return list(c, notify ? SEND_BATCH_DELAY_NOTIFY : SEND_BATCH_DELAY, MSG_ID,
-                        withChannel(notifyChannel, new Object[] { queueName, msgs, delaySeconds }));
+                        withNotify(notifyChannel, payload, new Object[] { queueName, msgs, delaySeconds }));
             }
             Array hdrs = c.createArrayOf("text", headersJson.toArray());
             return list(c, notify ? SEND_BATCH_HEADERS_DELAY_NOTIFY : SEND_BATCH_HEADERS_DELAY,
                     MSG_ID,
-                    withChannel(notifyChannel, new Object[] { queueName, msgs, hdrs, delaySeconds }));
+                    withNotify(notifyChannel, payload, new Object[] { queueName, msgs, hdrs, delaySeconds }));
         });
     }
 
-    private static Object[] withChannel(String notifyChannel, Object[] args) {
+    /** The payload {@code choice} gives for a send on {@code c}, or null for no NOTIFY. */
+    private String notifyPayload(Connection c, String notifyChannel, NotifyChoice choice) throws SQLException {
         if (notifyChannel == null) {
+            return null;
+        }
+        // over a caller's connection the send joins its transaction; a DataSource connection with auto-commit off
+        // (a transaction-aware proxy) joins one too
+        boolean commitsOnReturn = connection == null && c.getAutoCommit();
+        return (choice == null ? NotifyChoice.ALWAYS : choice).payload(commitsOnReturn);
+    }
+
+    private static Object[] withNotify(String notifyChannel, String payload, Object[] args) {
+        if (payload == null) {
             return args;
         }
-        Object[] all = new Object[args.length + 1];
-        all[0] = QueueNames.validateChannel(notifyChannel);
-        System.arraycopy(args, 0, all, 1, args.length);
+        Object[] all = new Object[args.length + 2];
+        all[0] = notifyChannel;
+        all[1] = payload;
+        System.arraycopy(args, 0, all, 2, args.length);
         return all;
     }
 
@@ -772,14 +833,17 @@ public final class PgmqClient {
     }
 
     private <T> T queryOne(String sql, String operation, String queueName, RowMapper<T> mapper, Object... args) {
-        return withConnection(operation, queueName, c -> {
-            try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new PgmqException("pgmq." + operation + " returned no row");
-                }
-                return mapper.map(rs, columns(rs));
+        return withConnection(operation, queueName, c -> one(c, sql, operation, mapper, args));
+    }
+
+    private static <T> T one(Connection c, String sql, String operation, RowMapper<T> mapper, Object... args)
+            throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new PgmqException("pgmq." + operation + " returned no row");
             }
-        });
+            return mapper.map(rs, columns(rs));
+        }
     }
 
     private <T> List<T> queryList(String sql, String operation, String queueName, RowMapper<T> mapper, Object... args) {

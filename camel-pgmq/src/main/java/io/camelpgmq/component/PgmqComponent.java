@@ -62,11 +62,20 @@ public class PgmqComponent extends DefaultComponent {
                                                 + " has neither the pgmq extension nor the compatible SQL (managed"
                                                 + " services where the extension cannot be installed).")
     private boolean installSchema;
+    @Metadata(label = "producer", defaultValue = "20", javaType = "java.time.Duration",
+              description = "Coalesce the producers' NOTIFYs: per channel, the first send of a quiet period notifies at"
+                            + " once and later sends within this many milliseconds skip theirs (NOTIFY takes a"
+                            + " database-wide lock at commit). The notification carries the window"
+                            + " ({\"coalesce_ms\":20}) and camel-pgmq consumers read once more when it ends, so no"
+                            + " message waits for the poll. Sends in a joined transaction always notify. 0 turns it"
+                            + " off (every send notifies, with the empty payload); at most 10000.")
+    private long notifyCoalesceWindow = 20;
 
     private DataSource ownedDataSource;
     private PgmqClient client;
     private PgmqListener listener;
     private PgmqConsumerThreads consumerThreads;
+    private PgmqNotifyCoalescer notifyCoalescer;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -87,6 +96,12 @@ public class PgmqComponent extends DefaultComponent {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        if (notifyCoalesceWindow < 0 || notifyCoalesceWindow > PgmqNotifyCoalescer.MAX_WINDOW_MILLIS) {
+            throw new IllegalArgumentException("notifyCoalesceWindow must be 0 (off) to "
+                                               + PgmqNotifyCoalescer.MAX_WINDOW_MILLIS + " ms, but was "
+                                               + notifyCoalesceWindow + " ms.");
+        }
+        notifyCoalescer = notifyCoalesceWindow > 0 ? new PgmqNotifyCoalescer(notifyCoalesceWindow) : null;
         DataSource ds = getEffectiveDataSource();
         client = new PgmqClient(ds);
         if (installSchema) {
@@ -197,6 +212,11 @@ public class PgmqComponent extends DefaultComponent {
         return listener;
     }
 
+    /** The producers' NOTIFY coalescer, or null when coalescing is off; available once the component started. */
+    PgmqNotifyCoalescer getNotifyCoalescer() {
+        return notifyCoalescer;
+    }
+
     public DataSource getDataSource() {
         return dataSource;
     }
@@ -259,6 +279,14 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setListenerMaxReconnectDelay(long listenerMaxReconnectDelay) {
         this.listenerMaxReconnectDelay = listenerMaxReconnectDelay;
+    }
+
+    public long getNotifyCoalesceWindow() {
+        return notifyCoalesceWindow;
+    }
+
+    public void setNotifyCoalesceWindow(long notifyCoalesceWindow) {
+        this.notifyCoalesceWindow = notifyCoalesceWindow;
     }
 
     public boolean isInstallSchema() {

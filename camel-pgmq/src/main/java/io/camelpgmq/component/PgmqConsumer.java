@@ -188,7 +188,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     }
 
     private long trailingReadDelayMillis(String payload) {
-        long coalesced = PgmqNotifications.coalesceWindowMillis(payload);
+        long coalesced = Math.max(0, PgmqNotifyCoalescer.trailingReadDelayMillis(payload));
         if (System.nanoTime() - insertThrottleCheckedNanos > THROTTLE_REFRESH_NANOS) {
             // the listener thread must not wait for the database
             insertThrottleCheckedNanos = System.nanoTime();

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Performs the endpoint's operation. {@code send} writes the message and its NOTIFY in one statement, so one
  * transaction: the consumer is woken exactly when the message becomes readable, and a rolled-back send wakes nobody.
+ * The component's {@link PgmqNotifyCoalescer} lets sends inside a recent notification's window skip their NOTIFY.
  * With header {@link PgmqConstants#CONNECTION} every operation runs on the caller's connection and joins its
  * transaction.
  */
@@ -65,9 +66,13 @@ public class PgmqProducer extends DefaultProducer {
         Connection joined = in.getHeader(PgmqConstants.CONNECTION, Connection.class);
         PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getClient();
         switch (operation) {
-            case send -> in.setHeader(PgmqConstants.MSG_ID,
-                    client.send(queueName, bodyAsJson(exchange, in.getBody()), pgmqHeaders(exchange), delay(in),
-                            notifyChannel()));
+            case send -> {
+                String json = bodyAsJson(exchange, in.getBody());
+                String headers = pgmqHeaders(exchange);
+                int delay = delay(in);
+                in.setHeader(PgmqConstants.MSG_ID, notifying(client,
+                        (channel, choice) -> client.send(queueName, json, headers, delay, channel, choice)));
+            }
             case sendBatch -> in.setHeader(PgmqConstants.MSG_IDS, sendBatch(exchange, client));
             case read -> in.setBody(client.read(queueName, visibilityTimeout(in), quantity(in)));
             case pop -> in.setBody(client.pop(queueName, quantity(in)));
@@ -100,11 +105,63 @@ public class PgmqProducer extends DefaultProducer {
         }
         String headers = pgmqHeaders(exchange);
         List<String> headerList = headers == null ? null : Collections.nCopies(jsons.size(), headers);
-        return client.sendBatch(queueName, jsons, headerList, delay(exchange.getMessage()), notifyChannel());
+        int delay = delay(exchange.getMessage());
+        return notifying(client, (channel, choice) -> client.sendBatch(queueName, jsons, headerList, delay, channel,
+                choice));
     }
 
-    private String notifyChannel() {
-        return configuration.isNotify() ? getEndpoint().getChannel() : null;
+    /** A send given the channel to notify (null for none) and how its NOTIFY is chosen. */
+    @FunctionalInterface
+    private interface SendCall<T> {
+        T send(String channel, PgmqClient.NotifyChoice choice);
+    }
+
+    /**
+     * Runs a send with its NOTIFY: every send notifies when coalescing is off; else the component's coalescer
+     * decides, and a send that skipped its NOTIFY but outlived the window (or failed, perhaps at commit) notifies on
+     * its own afterwards, so that nothing it committed waits for the poll.
+     */
+    private <T> T notifying(PgmqClient client, SendCall<T> call) {
+        if (!configuration.isNotify()) {
+            return call.send(null, null);
+        }
+        String channel = getEndpoint().getChannel();
+        PgmqNotifyCoalescer coalescer = getEndpoint().getComponent().getNotifyCoalescer();
+        if (coalescer == null) {
+            return call.send(channel, PgmqClient.NotifyChoice.ALWAYS);
+        }
+        PgmqNotifyCoalescer.Send send = coalescer.begin(channel);
+        T result;
+        try {
+            result = call.send(channel, send);
+        } catch (RuntimeException e) {
+            if (send.failed()) {
+                notifyAlone(coalescer, channel, e);
+            }
+            throw e;
+        }
+        if (send.returned()) {
+            notifyAlone(coalescer, channel, null);
+        }
+        return result;
+    }
+
+    private void notifyAlone(PgmqNotifyCoalescer coalescer, String channel, RuntimeException sendFailure) {
+        PgmqNotifyCoalescer.Send own = coalescer.notifyAlone(channel);
+        try {
+            getEndpoint().getClient().notify(channel, own.payload(true));
+            own.returned();
+        } catch (RuntimeException e) {
+            own.failed();
+            if (sendFailure != null) {
+                sendFailure.addSuppressed(e);
+            } else {
+                // the message is committed: failing the exchange now would only make the caller send it twice; the
+                // consumers' poll (or their read after reconnecting) still finds it
+                LOG.warn("A message was sent to pgmq queue '{}' but its NOTIFY on '{}' failed ({}); consumers will find"
+                         + " it at their next poll.", queueName, channel, e.getMessage());
+            }
+        }
     }
 
     private PgmqOperations operation(Message in) {
