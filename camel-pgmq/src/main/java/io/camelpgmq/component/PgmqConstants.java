@@ -49,6 +49,30 @@ public final class PgmqConstants {
               javaType = "java.sql.Connection")
     public static final String CONNECTION = "CamelPgmqConnection";
 
+    @Metadata(label = "producer", description = "The FIFO group of the message (written to pgmq's x-pgmq-group"
+                                                + " header), overriding the endpoint's messageGroupId. For sendBatch and"
+                                                + " sendBatchTopic a List gives one group per element.",
+              javaType = "Object")
+    public static final String GROUP_ID = "CamelPgmqGroupId";
+    @Metadata(label = "producer", description = "The routing key of sendTopic, sendBatchTopic and testRouting,"
+                                                + " overriding the endpoint's routingKey.",
+              javaType = "String")
+    public static final String ROUTING_KEY = "CamelPgmqRoutingKey";
+    @Metadata(label = "producer", description = "The pattern that bindTopic binds and unbindTopic removes for the"
+                                                + " endpoint's queue.",
+              javaType = "String")
+    public static final String TOPIC_PATTERN = "CamelPgmqTopicPattern";
+    @Metadata(label = "producer", description = "Set by sendTopic and sendBatchTopic: how many queues got the"
+                                                + " message(s); 0 when no binding matched.",
+              javaType = "Integer")
+    public static final String ROUTED_QUEUES = "CamelPgmqRoutedQueues";
+    @Metadata(label = "producer", description = "Set by sendBatchTopic: one PgmqRoutedMessage (queue, msg id) per copy.",
+              javaType = "java.util.List<io.camelpgmq.client.PgmqRoutedMessage>")
+    public static final String ROUTED_MESSAGES = "CamelPgmqRoutedMessages";
+
+    /** pgmq's FIFO group header: messages with the same value are read in order, one reader at a time. */
+    public static final String PGMQ_GROUP = "x-pgmq-group";
+
     /** pgmq headers written on a message moved to the dead-letter queue. */
     public static final String DLQ_SOURCE_QUEUE = "x-pgmq-dlq-source-queue";
     public static final String DLQ_SOURCE_MSG_ID = "x-pgmq-dlq-source-msg-id";
