@@ -53,9 +53,8 @@ public class PgmqProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        if (configuration.isAutoCreateQueue()) {
-            getEndpoint().ensureQueue(queueName);
-        }
+        // functions and privileges of the configured operation (and the queue, with autoCreateQueue)
+        getEndpoint().checkProducer();
     }
 
     @Override
