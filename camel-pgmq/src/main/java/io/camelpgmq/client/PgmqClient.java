@@ -128,6 +128,22 @@ public final class PgmqClient {
                                                           + " FROM " + SEND_BATCH_TOPIC_CALL;
     private static final String PGMQ_INSTALLED = "SELECT to_regclass('pgmq.meta') IS NOT NULL";
     private static final String EXTENSION_VERSION = "SELECT extversion FROM pg_extension WHERE extname = 'pgmq'";
+    // reads pg_namespace directly: to_regclass on a schema without USAGE fails instead of answering
+    private static final String SCHEMA_USAGE
+            = "SELECT has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace n WHERE n.nspname = 'pgmq'";
+    private static final String MISSING_FUNCTIONS
+            = "SELECT f FROM unnest(?::text[]) WITH ORDINALITY AS t(f, i) WHERE to_regprocedure(f) IS NULL ORDER BY i";
+    private static final String FUNCTIONS_WITHOUT_EXECUTE
+            = "SELECT f FROM unnest(?::text[]) WITH ORDINALITY AS t(f, i) WHERE to_regprocedure(f) IS NOT NULL"
+              + " AND NOT has_function_privilege(to_regprocedure(f), 'EXECUTE') ORDER BY i";
+    private static final String MISSING_TABLE_PRIVILEGES
+            = "SELECT t.tbl, t.priv FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(tbl, priv, i)"
+              + " WHERE to_regclass(t.tbl) IS NOT NULL AND NOT has_table_privilege(to_regclass(t.tbl), t.priv)"
+              + " ORDER BY i";
+    private static final String CURRENT_USER = "SELECT current_user";
+
+    /** SQLState of "permission denied". */
+    static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private final DataSource dataSource;
     private final Connection connection;
@@ -806,6 +822,47 @@ public final class PgmqClient {
         return versions.stream().findFirst();
     }
 
+    // ---------------------------------------------------------------- privileges and compatibility
+
+    /** A privilege on a table, e.g. {@code UPDATE} on {@code pgmq.q_orders}. */
+    public record TablePrivilege(String table, String privilege) {
+        @Override
+        public String toString() {
+            return privilege + " on " + table;
+        }
+    }
+
+    /** The role this client's connections run as. */
+    public String currentUser() {
+        return queryOne(CURRENT_USER, "check", null, FIRST_STRING);
+    }
+
+    /** Whether the role may use schema {@code pgmq}; empty when the schema does not exist. */
+    public Optional<Boolean> pgmqSchemaUsage() {
+        return queryList(SCHEMA_USAGE, "check", null, FIRST_BOOLEAN).stream().findFirst();
+    }
+
+    /** The function signatures (e.g. {@code pgmq.read(text,integer,integer,jsonb)}) the database does not have. */
+    public List<String> missingFunctions(List<String> signatures) {
+        return withConnection("check", null,
+                c -> list(c, MISSING_FUNCTIONS, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
+    }
+
+    /** The existing functions among {@code signatures} the role may not EXECUTE. */
+    public List<String> functionsWithoutExecute(List<String> signatures) {
+        return withConnection("check", null,
+                c -> list(c, FUNCTIONS_WITHOUT_EXECUTE, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
+    }
+
+    /** The privileges among {@code wanted} the role lacks, on tables that exist. */
+    public List<TablePrivilege> missingTablePrivileges(List<TablePrivilege> wanted) {
+        Object[] tables = wanted.stream().map(TablePrivilege::table).toArray();
+        Object[] privileges = wanted.stream().map(TablePrivilege::privilege).toArray();
+        return withConnection("check", null, c -> list(c, MISSING_TABLE_PRIVILEGES,
+                (rs, columns) -> new TablePrivilege(rs.getString(1), rs.getString(2)),
+                c.createArrayOf("text", tables), c.createArrayOf("text", privileges)));
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     /** Maps the current row; {@code columns} are the result's column names, read once per result set. */
@@ -899,17 +956,33 @@ public final class PgmqClient {
             return runTranslated(() -> work.run(connection), operation, queueName);
         }
         try (Connection c = getConnection()) {
-            return work.run(c);
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                throw translate(e, operation, queueName, roleIfDenied(c, e));
+            }
         } catch (SQLException e) {
             throw translate(e, operation, queueName);
         }
     }
 
-    private static <T> T runTranslated(SqlWork<T> work, String operation, String queueName) {
+    private <T> T runTranslated(SqlWork<T> work, String operation, String queueName) {
         try {
             return work.run();
         } catch (SQLException e) {
-            throw translate(e, operation, queueName);
+            throw translate(e, operation, queueName, connection == null ? null : roleIfDenied(connection, e));
+        }
+    }
+
+    /** For a permission error, the role that was denied (so the message can say whom to GRANT to), else null. */
+    private static String roleIfDenied(Connection c, SQLException e) {
+        if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            return null;
+        }
+        try (PreparedStatement ps = c.prepareStatement(CURRENT_USER); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException inAbortedTransaction) {
+            return null;
         }
     }
 
@@ -917,8 +990,9 @@ public final class PgmqClient {
         try {
             return dataSource.getConnection();
         } catch (SQLException e) {
-            throw new PgmqException("Cannot get a connection to PostgreSQL: " + e.getMessage()
-                                    + " (check the JDBC URL, user, password and that the server is running).",
+            throw new PgmqException(Secrets.mask("Cannot get a connection to PostgreSQL: " + e.getMessage()
+                                                 + " (check the JDBC URL, user, password and that the server is"
+                                                 + " running)."),
                     e);
         }
     }
@@ -944,8 +1018,17 @@ public final class PgmqClient {
 
     /** Turns a driver error into one that names the problem and the fix. */
     static PgmqException translate(SQLException e, String operation, String queueName) {
+        return translate(e, operation, queueName, null);
+    }
+
+    /** As {@link #translate(SQLException, String, String)}; {@code role} names the role a permission error denied. */
+    static PgmqException translate(SQLException e, String operation, String queueName, String role) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String text = e.getMessage() == null ? "" : e.getMessage();
+        String text = e.getMessage() == null ? "" : Secrets.mask(e.getMessage());
+        if (INSUFFICIENT_PRIVILEGE.equals(state)) {
+            return new PgmqException.AccessDenied(PrivilegeAdvice.forDenial(firstLine(text), operation, queueName,
+                    role), e);
+        }
         if ("3F000".equals(state) && text.contains("\"pgmq\"")) {
             return new PgmqException.NotInstalled(
                     "pgmq is not installed in this database (schema \"pgmq\" does not exist). Install it with"

@@ -41,4 +41,22 @@ public class PgmqException extends RuntimeException {
             return queueName;
         }
     }
+
+    /** The database role lacks a privilege pgmq needs; the message names it and the GRANT that gives it. */
+    public static class AccessDenied extends PgmqException {
+        private static final long serialVersionUID = 1L;
+
+        public AccessDenied(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The installed pgmq lacks a function camel-pgmq calls (an older pgmq, or a damaged installation). */
+    public static class Incompatible extends PgmqException {
+        private static final long serialVersionUID = 1L;
+
+        public Incompatible(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

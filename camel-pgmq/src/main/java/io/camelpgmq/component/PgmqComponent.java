@@ -14,6 +14,7 @@ import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqException;
 import io.camelpgmq.client.PgmqSchema;
 import io.camelpgmq.client.QueueNames;
+import io.camelpgmq.client.Secrets;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
@@ -82,6 +83,8 @@ public class PgmqComponent extends DefaultComponent {
         PgmqConfiguration configuration = new PgmqConfiguration();
         configuration.setQueueName(remaining);
         PgmqEndpoint endpoint = new PgmqEndpoint(uri, this, configuration);
+        // seconds-valued options given as durations, and enum values, are read from the raw text (see PgmqOptionText)
+        PgmqOptionText.normalize(parameters);
         setProperties(endpoint, parameters);
         QueueNames.validate(remaining);
         if (configuration.getDeadLetterQueue() != null) {
@@ -158,8 +161,9 @@ public class PgmqComponent extends DefaultComponent {
                 ownedDataSource = new HikariDataSource(config);
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new PgmqException("Cannot connect to PostgreSQL at " + url + ": " + cause.getMessage()
-                                        + " (check url, username, password and that the server is running).",
+                throw new PgmqException(Secrets.mask("Cannot connect to PostgreSQL at " + url + ": " + cause.getMessage()
+                                                     + " (check url, username, password and that the server is"
+                                                     + " running)."),
                         e);
             }
         }

@@ -29,7 +29,10 @@ public class PgmqConfiguration implements Cloneable {
 
     @UriParam(label = "common", defaultValue = "30", description = "Visibility timeout in seconds: a message read by"
                                                                    + " the consumer (or the read operation) stays"
-                                                                   + " hidden from other readers this long.")
+                                                                   + " hidden from other readers this long. A plain"
+                                                                   + " number is seconds; a duration (30s, 2m, PT30S)"
+                                                                   + " is converted to seconds, and one that is not"
+                                                                   + " whole seconds (1500ms) is refused.")
     private int visibilityTimeout = 30;
 
     @UriParam(label = "common,advanced", description = "To filter headers to and from pgmq's headers with a custom"
@@ -76,7 +79,9 @@ public class PgmqConfiguration implements Cloneable {
 
     @UriParam(label = "consumer", description = "The queue that receives a message that failed maxRetries + 1 times,"
                                                 + " with its pgmq headers and the failure (x-pgmq-dlq-*). Without one,"
-                                                + " such a message is archived and logged.")
+                                                + " such a message is archived and logged. Requires maxRetries: with"
+                                                + " the default -1 no message would ever get there, so the endpoint"
+                                                + " refuses to start.")
     private String deadLetterQueue;
 
     @UriParam(label = "consumer", javaType = "java.time.Duration", description = "Milliseconds before a failed message"
@@ -125,7 +130,10 @@ public class PgmqConfiguration implements Cloneable {
                                                                       + " takes a database-wide lock at commit.")
     private boolean notify = true;
 
-    @UriParam(label = "producer", defaultValue = "0", description = "Seconds before a sent message becomes visible.")
+    @UriParam(label = "producer", defaultValue = "0", description = "Seconds before a sent message becomes visible. A"
+                                                                  + " plain number is seconds; a duration (30s, 2m,"
+                                                                  + " PT30S) is converted to seconds, and one that is"
+                                                                  + " not whole seconds is refused.")
     private int delay;
 
     @UriParam(label = "producer", description = "The FIFO group of sent messages, written to pgmq's x-pgmq-group"

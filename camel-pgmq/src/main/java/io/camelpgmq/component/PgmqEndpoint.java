@@ -71,6 +71,17 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
             throw new IllegalArgumentException("visibilityTimeout must be at least 1 second, but was "
                                                + configuration.getVisibilityTimeout() + " (on " + getEndpointUri() + ").");
         }
+        if (configuration.getDeadLetterQueue() != null && configuration.getMaxRetries() < 0) {
+            // with maxRetries=-1 (retry for ever) no message would ever reach the dead-letter queue
+            throw new IllegalArgumentException("deadLetterQueue=" + configuration.getDeadLetterQueue() + " needs"
+                                               + " maxRetries (e.g. maxRetries=3): without it a failing message is"
+                                               + " retried for ever and never reaches the dead-letter queue (on "
+                                               + getEndpointUri() + ").");
+        }
+        if (configuration.getDelay() < 0) {
+            throw new IllegalArgumentException("delay must be 0 or more seconds, but was " + configuration.getDelay()
+                                               + " (on " + getEndpointUri() + ").");
+        }
         if (configuration.getMaxMessagesPerPoll() < 1) {
             throw new IllegalArgumentException("maxMessagesPerPoll must be at least 1, but was "
                                                + configuration.getMaxMessagesPerPoll() + " (on " + getEndpointUri()
@@ -122,8 +133,10 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
     }
 
     /**
-     * Makes sure pgmq is installed and the queue exists, creating it when {@code autoCreateQueue} is set; for the
-     * endpoint's own queue, also binds it to the {@code bindings} patterns.
+     * At consumer start, for its queue and its dead-letter queue: makes sure pgmq is installed with every function
+     * the consumer calls, the queue exists (creating it when {@code autoCreateQueue} is set), and the role has the
+     * privileges the consumer needs.
+     * For the endpoint's own queue, also binds it to the {@code bindings} patterns.
      */
     void ensureQueue(String queueName) {
         ensureQueueExists(queueName);
@@ -137,13 +150,48 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
 
     private void ensureQueueExists(String queueName) {
         PgmqClient client = getClient();
+        PgmqAccessCheck check = PgmqAccessCheck.forConsumer(configuration, getEndpointUri());
+        if (!check.checkSchemaAndFunctions(client)) {
+            throw notInstalled();
+        }
+        createIfWanted(client, queueName);
+        check.checkPrivileges(client);
+    }
+
+    /**
+     * At producer start: the checks of the configured operation (functions, privileges). The database being
+     * unreachable does not stop a producer from starting (it fails at its first send instead), a missing privilege or
+     * function does.
+     */
+    void checkProducer() {
+        PgmqClient client = getClient();
+        PgmqAccessCheck check = PgmqAccessCheck.forProducer(configuration, getEndpointUri());
+        try {
+            if (!check.checkSchemaAndFunctions(client)) {
+                if (configuration.isAutoCreateQueue()) {
+                    throw notInstalled();
+                }
+                return;
+            }
+            if (configuration.isAutoCreateQueue()) {
+                createIfWanted(client, configuration.getQueueName());
+            }
+            check.checkPrivileges(client);
+        } catch (PgmqException.AccessDenied | PgmqException.Incompatible | PgmqException.NotInstalled e) {
+            throw e;
+        } catch (PgmqException e) {
+            if (configuration.isAutoCreateQueue()) {
+                throw e;
+            }
+            LOG.warn("pgmq producer of {} could not check its privileges at start ({}); it starts anyway and reports"
+                     + " any problem at its first send.",
+                    getEndpointUri(), e.getMessage());
+        }
+    }
+
+    private void createIfWanted(PgmqClient client, String queueName) {
         if (!client.isInstalled()) {
-            throw new PgmqException.NotInstalled(
-                    "pgmq is not installed in the database of " + getEndpointUri() + ". Install it with CREATE"
-                                                 + " EXTENSION pgmq where the extension is available, or set"
-                                                 + " installSchema=true on the pgmq component to apply camel-pgmq's"
-                                                 + " compatible SQL.",
-                    null);
+            throw notInstalled();
         }
         if (client.queueExists(queueName)) {
             return;
@@ -153,6 +201,15 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         }
         client.createQueue(queueName);
         LOG.info("Created pgmq queue '{}'", queueName);
+    }
+
+    private PgmqException notInstalled() {
+        return new PgmqException.NotInstalled(
+                "pgmq is not installed in the database of " + getEndpointUri() + ". Install it with CREATE"
+                                              + " EXTENSION pgmq where the extension is available, or set"
+                                              + " installSchema=true on the pgmq component to apply camel-pgmq's"
+                                              + " compatible SQL.",
+                null);
     }
 
     @ManagedAttribute(description = "Messages in the queue now, visible or not")

@@ -57,7 +57,9 @@ public class PgmqProducer extends DefaultProducer {
     protected void doStart() throws Exception {
         super.doStart();
         group = new PgmqMessageGroup(getEndpoint().getCamelContext(), configuration.getMessageGroupId());
-        if (configuration.isAutoCreateQueue() || !configuration.bindingPatterns().isEmpty()) {
+        // functions and privileges of the configured operation (and the queue, with autoCreateQueue)
+        getEndpoint().checkProducer();
+        if (!configuration.bindingPatterns().isEmpty()) {
             getEndpoint().ensureQueue(queueName);
         }
     }
