@@ -74,6 +74,24 @@ class PgmqTopicTest extends PgmqTestSupport {
     }
 
     @Test
+    void patternsThatStartWithHashOrHoldSeveralAreBoundAsWritten() throws Exception {
+        String q = newQueue("topic_hash");
+        try {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?bindings=#.audit, orders.#&pollInterval=60000").routeId("hash").to("mock:hash");
+                }
+            });
+            assertEquals(Set.of("#.audit", "orders.#"),
+                    new HashSet<>(client.listTopicBindings(q).stream().map(PgmqTopicBinding::pattern).toList()));
+        } finally {
+            context.getRouteController().stopRoute("hash");
+            client.dropQueue(q);
+        }
+    }
+
+    @Test
     void oneSendReachesAllThreeQueuesAndEachConsumerIsWokenByItsNotification() throws Exception {
         awaitConsumersListening();
         for (int i = 0; i < queues.size(); i++) {
