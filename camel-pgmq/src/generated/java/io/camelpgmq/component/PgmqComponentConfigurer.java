@@ -42,6 +42,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": target.setMaxPoolSize(property(camelContext, int.class, value)); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "producerdatasource":
+        case "producerDataSource": target.setProducerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -75,6 +77,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": return int.class;
         case "password": return java.lang.String.class;
+        case "producerdatasource":
+        case "producerDataSource": return javax.sql.DataSource.class;
         case "url": return java.lang.String.class;
         case "username": return java.lang.String.class;
         default: return null;
@@ -104,6 +108,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": return target.getMaxPoolSize();
         case "password": return target.getPassword();
+        case "producerdatasource":
+        case "producerDataSource": return target.getProducerDataSource();
         case "url": return target.getUrl();
         case "username": return target.getUsername();
         default: return null;

@@ -62,9 +62,17 @@ public class PgmqComponent extends DefaultComponent {
                                                 + " has neither the pgmq extension nor the compatible SQL (managed"
                                                 + " services where the extension cannot be installed).")
     private boolean installSchema;
+    @Metadata(label = "advanced", description = "A DataSource for producers only; consumers and the listener keep"
+                                                + " using dataSource (or url). Give it a transaction-aware view of"
+                                                + " dataSource, such as Spring's TransactionAwareDataSourceProxy, and"
+                                                + " every send joins the caller's current transaction. The Spring Boot"
+                                                + " starter sets it when the application has a transaction manager."
+                                                + " By default producers use dataSource.")
+    private DataSource producerDataSource;
 
     private DataSource ownedDataSource;
     private PgmqClient client;
+    private PgmqClient producerClient;
     private PgmqListener listener;
 
     @Override
@@ -88,6 +96,7 @@ public class PgmqComponent extends DefaultComponent {
         super.doStart();
         DataSource ds = getEffectiveDataSource();
         client = new PgmqClient(ds);
+        producerClient = producerDataSource != null ? new PgmqClient(producerDataSource) : client;
         if (installSchema) {
             PgmqSchema.install(ds);
         }
@@ -109,6 +118,7 @@ public class PgmqComponent extends DefaultComponent {
         }
         ownedDataSource = null;
         client = null;
+        producerClient = null;
         super.doStop();
     }
 
@@ -178,6 +188,11 @@ public class PgmqComponent extends DefaultComponent {
         return client;
     }
 
+    /** The client producers use: over producerDataSource when it is set, else the component's client. */
+    PgmqClient getProducerClient() {
+        return producerClient;
+    }
+
     PgmqListener getListener() {
         return listener;
     }
@@ -244,6 +259,14 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setListenerMaxReconnectDelay(long listenerMaxReconnectDelay) {
         this.listenerMaxReconnectDelay = listenerMaxReconnectDelay;
+    }
+
+    public DataSource getProducerDataSource() {
+        return producerDataSource;
+    }
+
+    public void setProducerDataSource(DataSource producerDataSource) {
+        this.producerDataSource = producerDataSource;
     }
 
     public boolean isInstallSchema() {

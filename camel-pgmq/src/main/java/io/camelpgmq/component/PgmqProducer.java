@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Performs the endpoint's operation. {@code send} writes the message and its NOTIFY in one statement, so one
  * transaction: the consumer is woken exactly when the message becomes readable, and a rolled-back send wakes nobody.
  * With header {@link PgmqConstants#CONNECTION} every operation runs on the caller's connection and joins its
- * transaction.
+ * transaction; without it, on the component's producerDataSource when one is set (a transaction-aware DataSource
+ * joins the caller's transaction there too). Every operation is a single statement on a connection it closes: it
+ * never commits, rolls back or changes auto-commit, so a transaction-bound connection stays the transaction's.
  */
 public class PgmqProducer extends DefaultProducer {
 
@@ -63,7 +65,7 @@ public class PgmqProducer extends DefaultProducer {
         Message in = exchange.getMessage();
         PgmqOperations operation = operation(in);
         Connection joined = in.getHeader(PgmqConstants.CONNECTION, Connection.class);
-        PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getClient();
+        PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getProducerClient();
         switch (operation) {
             case send -> in.setHeader(PgmqConstants.MSG_ID,
                     client.send(queueName, bodyAsJson(exchange, in.getBody()), pgmqHeaders(exchange), delay(in),
