@@ -30,6 +30,13 @@ class PgmqStarterMetadataTest {
     }
 
     @Test
+    void camelPgmqArtifactCarriesComponentProperties() throws Exception {
+        // in the reactor build this class path holds the camel-pgmq jar: the file is in the jar, beside the classes
+        assertEquals("pgmq", io.camelpgmq.component.PgmqComponentPropertiesTest.componentProperties()
+                .getProperty("components"));
+    }
+
+    @Test
     void metadataDescribesEveryComponentOption() throws IOException {
         JsonNode options = resource("META-INF/io/camelpgmq/component/pgmq.json").get("componentProperties");
         Map<String, JsonNode> metadata = new HashMap<>();
