@@ -24,7 +24,8 @@ public class EmbeddedDatabase {
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres() throws IOException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        // stopped by this context, after Camel and the pool, not by a JVM hook of its own that would race them
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
         LOG.info("Database: an embedded PostgreSQL on localhost:{} (set PGMQ_JDBC_URL to use yours)", pg.getPort());
         return pg;
     }

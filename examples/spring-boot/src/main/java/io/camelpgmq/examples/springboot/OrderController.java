@@ -28,7 +28,7 @@ public class OrderController {
     }
 
     @GetMapping("/orders/{id}")
-    public ResponseEntity<Map<String, String>> status(@PathVariable String id) {
+    public ResponseEntity<Map<String, String>> status(@PathVariable("id") String id) {
         String status = orders.status(id);
         return status == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(Map.of("id", id, "status", status));
     }

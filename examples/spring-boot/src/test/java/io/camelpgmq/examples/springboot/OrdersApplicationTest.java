@@ -49,8 +49,6 @@ class OrdersApplicationTest {
     CamelContext camel;
     @Autowired
     Shipping shipping;
-    @Autowired
-    OrderService orders;
     @Value("${example.queue}")
     String queue;
 
@@ -92,7 +90,7 @@ class OrdersApplicationTest {
         ResponseEntity<String> response = http.postForEntity("/orders",
                 Map.of("id", refused, "item", "piano", "quantity", OrderService.MAX_QUANTITY + 1), String.class);
         assertEquals(HttpStatus.UNPROCESSABLE_ENTITY, response.getStatusCode());
-        assertNull(orders.status(refused));
+        assertNull(status(refused), "GET /orders/{id} finds no refused order");
         assertEquals(0, new PgmqClient(dataSource).metrics(queue).queueLength());
 
         // notifications arrive in commit order: the next committed order's is the first and only one
@@ -122,9 +120,19 @@ class OrdersApplicationTest {
         assertEquals(queue, data.path("queue").asText());
     }
 
-    private void awaitStatus(String id, String status) throws InterruptedException {
+    /** The status as GET /orders/{id} tells it (null for 404). */
+    private String status(String id) throws Exception {
+        ResponseEntity<String> response = http.getForEntity("/orders/" + id, String.class);
+        if (response.getStatusCode() == HttpStatus.NOT_FOUND) {
+            return null;
+        }
+        assertEquals(HttpStatus.OK, response.getStatusCode(), response.getBody());
+        return new ObjectMapper().readTree(response.getBody()).path("status").asText();
+    }
+
+    private void awaitStatus(String id, String status) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!status.equals(orders.status(id))) {
+        while (!status.equals(status(id))) {
             assertTrue(System.nanoTime() < deadline, "order " + id + " never became " + status);
             Thread.sleep(20);
         }
