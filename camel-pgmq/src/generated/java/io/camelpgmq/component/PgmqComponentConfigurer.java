@@ -44,6 +44,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": target.setNotifyCoalesceWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "producerdatasource":
+        case "producerDataSource": target.setProducerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -79,6 +81,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": return long.class;
         case "password": return java.lang.String.class;
+        case "producerdatasource":
+        case "producerDataSource": return javax.sql.DataSource.class;
         case "url": return java.lang.String.class;
         case "username": return java.lang.String.class;
         default: return null;
@@ -110,6 +114,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": return target.getNotifyCoalesceWindow();
         case "password": return target.getPassword();
+        case "producerdatasource":
+        case "producerDataSource": return target.getProducerDataSource();
         case "url": return target.getUrl();
         case "username": return target.getUsername();
         default: return null;

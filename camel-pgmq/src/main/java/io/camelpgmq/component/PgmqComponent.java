@@ -72,8 +72,17 @@ public class PgmqComponent extends DefaultComponent {
                             + " off (every send notifies, with the empty payload); at most 10000.")
     private long notifyCoalesceWindow = 20;
 
+    @Metadata(label = "advanced", description = "A DataSource for producers only; consumers and the listener keep"
+                                                + " using dataSource (or url). Give it a transaction-aware view of"
+                                                + " dataSource, such as Spring's TransactionAwareDataSourceProxy, and"
+                                                + " every send joins the caller's current transaction. The Spring Boot"
+                                                + " starter sets it when the application has a transaction manager."
+                                                + " By default producers use dataSource.")
+    private DataSource producerDataSource;
+
     private DataSource ownedDataSource;
     private PgmqClient client;
+    private PgmqClient producerClient;
     private PgmqListener listener;
     private PgmqConsumerThreads consumerThreads;
     private PgmqNotifyCoalescer notifyCoalescer;
@@ -107,6 +116,7 @@ public class PgmqComponent extends DefaultComponent {
         notifyCoalescer = notifyCoalesceWindow > 0 ? new PgmqNotifyCoalescer(notifyCoalesceWindow) : null;
         DataSource ds = getEffectiveDataSource();
         client = new PgmqClient(ds);
+        producerClient = producerDataSource != null ? new PgmqClient(producerDataSource) : client;
         if (installSchema) {
             PgmqSchema.install(ds);
         }
@@ -134,6 +144,7 @@ public class PgmqComponent extends DefaultComponent {
         }
         ownedDataSource = null;
         client = null;
+        producerClient = null;
         super.doStop();
     }
 
@@ -210,6 +221,11 @@ public class PgmqComponent extends DefaultComponent {
             consumerThreads = new PgmqConsumerThreads(getCamelContext().getExecutorServiceManager(), this);
         }
         return consumerThreads;
+    }
+
+    /** The client producers use: over producerDataSource when it is set, else the component's client. */
+    PgmqClient getProducerClient() {
+        return producerClient;
     }
 
     PgmqListener getListener() {
@@ -291,6 +307,14 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setNotifyCoalesceWindow(long notifyCoalesceWindow) {
         this.notifyCoalesceWindow = notifyCoalesceWindow;
+    }
+
+    public DataSource getProducerDataSource() {
+        return producerDataSource;
+    }
+
+    public void setProducerDataSource(DataSource producerDataSource) {
+        this.producerDataSource = producerDataSource;
     }
 
     public boolean isInstallSchema() {

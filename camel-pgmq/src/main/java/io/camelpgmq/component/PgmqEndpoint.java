@@ -121,6 +121,11 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         return getComponent().getClient();
     }
 
+    /** The client producers use (over the component's producerDataSource when set); once the component started. */
+    PgmqClient getProducerClient() {
+        return getComponent().getProducerClient();
+    }
+
     /** The channel consumers of this endpoint LISTEN on and its producer NOTIFYs. */
     public String getChannel() {
         return configuration.getChannel() != null ? configuration.getChannel()

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * transaction: the consumer is woken exactly when the message becomes readable, and a rolled-back send wakes nobody.
  * The component's {@link PgmqNotifyCoalescer} lets sends inside a recent notification's window skip their NOTIFY.
  * With header {@link PgmqConstants#CONNECTION} every operation runs on the caller's connection and joins its
- * transaction.
+ * transaction; without it, on the component's producerDataSource when one is set (a transaction-aware DataSource
+ * joins the caller's transaction there too). Every operation is a single statement on a connection it closes: it
+ * never commits, rolls back or changes auto-commit, so a transaction-bound connection stays the transaction's.
  */
 public class PgmqProducer extends DefaultProducer {
 
@@ -69,7 +71,7 @@ public class PgmqProducer extends DefaultProducer {
         Message in = exchange.getMessage();
         PgmqOperations operation = operation(in);
         Connection joined = in.getHeader(PgmqConstants.CONNECTION, Connection.class);
-        PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getClient();
+        PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getProducerClient();
         switch (operation) {
             case send -> {
                 String json = bodyAsJson(exchange, in.getBody());

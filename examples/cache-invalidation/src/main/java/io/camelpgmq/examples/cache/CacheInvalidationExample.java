@@ -1,6 +1,7 @@
 package io.camelpgmq.examples.cache;
 
 import java.math.BigDecimal;
+import java.sql.SQLException;
 
 import io.camelpgmq.examples.ExampleDatabase;
 import org.apache.camel.CamelContext;
@@ -32,16 +33,16 @@ public final class CacheInvalidationExample implements AutoCloseable {
     /** Creates the products table and starts the listener; the cache keeps an entry at most {@code ttlMillis}. */
     public CacheInvalidationExample(ExampleDatabase db, long ttlMillis) throws Exception {
         store = new ProductStore(db);
-        store.reset();
+        store.create();
         cache = new ProductCache(store, ttlMillis);
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(db.pgeventUri(ProductStore.CHANNEL)).routeId(LISTENER).routePolicy(new ClearOnStart())
+                from(db.pgeventUri(store.channel())).routeId(LISTENER).routePolicy(new ClearOnStart())
                         .process(e -> {
                             String key = e.getMessage().getBody(String.class);
                             cache.evict(key);
-                            System.out.println("   listener: NOTIFY " + ProductStore.CHANNEL + " '" + key
+                            System.out.println("   listener: NOTIFY " + store.channel() + " '" + key
                                                + "' -> evicted '" + key + "' from the cache");
                         });
             }
@@ -69,9 +70,11 @@ public final class CacheInvalidationExample implements AutoCloseable {
         return camel;
     }
 
+    /** Stops the listener and drops this run's table. */
     @Override
-    public void close() {
+    public void close() throws SQLException {
         camel.stop();
+        store.drop();
     }
 
     public static void main(String[] args) throws Exception {
@@ -115,7 +118,7 @@ public final class CacheInvalidationExample implements AutoCloseable {
 
     private void write(String key, String price) throws Exception {
         store.updateAndNotify(key, new BigDecimal(price));
-        System.out.println("writer: " + key + " -> " + price + "  (UPDATE and NOTIFY " + ProductStore.CHANNEL + " '"
+        System.out.println("writer: " + key + " -> " + price + "  (UPDATE and NOTIFY " + store.channel() + " '"
                            + key + "' in one transaction)");
     }
 

@@ -37,6 +37,23 @@ class CacheInvalidationExampleTest {
     }
 
     @Test
+    void usesATableOfItsOwnAndDropsIt() throws Exception {
+        try (var c = db.connect(); var st = c.createStatement()) {
+            // someone else's table, with the name the example used to drop and re-create
+            st.execute("CREATE TABLE products (key text PRIMARY KEY, price numeric)");
+            st.execute("INSERT INTO products VALUES ('theirs', 9.99)");
+            new CacheInvalidationExample(db, 1000).close();
+            try (var rs = st.executeQuery("SELECT (SELECT count(*) FROM products WHERE key = 'theirs'),"
+                                          + " (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'products\\_%')")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "their table and row are untouched");
+                assertEquals(0, rs.getInt(2), "the example dropped its own table");
+            }
+            st.execute("DROP TABLE products");
+        }
+    }
+
+    @Test
     void notifyEvictsReadsAreStaleWhileTheListenerIsDownAndTheNextReadRebuilds() throws Exception {
         try (CacheInvalidationExample ex = new CacheInvalidationExample(db, 60_000)) {
             ProductCache cache = ex.cache();

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The producer, in Java DSL: a timer makes jobs at the given rate and sends each to pgmq:jobs, the message and its
- * NOTIFY in one transaction. For a few seconds in the middle it sends with notify=false, to show the poll catching
- * what no notification announced. It stops sending a few seconds before the end, so the queue drains.
+ * The producer, in Java DSL: a timer makes jobs at the given rate and sends each to the run's queue, the message and its
+ * NOTIFY in one transaction. For a few seconds in the middle it sends with notify=false: nothing announces those
+ * jobs, and the next read finds them (the 2 s poll, or a read woken to retry a failed job, which reads every visible
+ * message). It stops sending a few seconds before the end, so the queue drains.
  */
 public class JobProducerRoutes extends RouteBuilder {
 
@@ -46,7 +47,7 @@ public class JobProducerRoutes extends RouteBuilder {
                         return;
                     }
                     boolean quiet = elapsed >= quietFromMillis && elapsed < quietToMillis;
-                    stats.setPhase(quiet ? "notify=false: only the 2 s poll finds these"
+                    stats.setPhase(quiet ? "notify=false: no NOTIFY; found by the next read (2 s poll or retry wake-up)"
                             : "NOTIFY in the sending transaction");
                     long id = ids.incrementAndGet();
                     Map<String, Object> job = new LinkedHashMap<>();
@@ -60,9 +61,9 @@ public class JobProducerRoutes extends RouteBuilder {
                 .filter(exchangeProperty("jobId").isNotNull())
                     .choice()
                         .when(exchangeProperty("quiet"))
-                            .to("pgmq:jobs?notify=false&autoCreateQueue=true")
+                            .to("pgmq:{{jobs.queue}}?notify=false&autoCreateQueue=true")
                         .otherwise()
-                            .to("pgmq:jobs?autoCreateQueue=true")
+                            .to("pgmq:{{jobs.queue}}?autoCreateQueue=true")
                     .end()
                     .process(e -> stats.sent(e.getProperty("jobId", Long.class), e.getProperty("quiet", Boolean.class)));
     }

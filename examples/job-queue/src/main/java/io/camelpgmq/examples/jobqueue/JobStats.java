@@ -22,10 +22,12 @@ public class JobStats {
     private final List<Double> quietPickupMillis = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private volatile PgmqClient client;
+    private volatile String queue;
     private volatile String phase = "starting";
 
-    void setClient(PgmqClient client) {
+    void setClient(PgmqClient client, String queue) {
         this.client = client;
+        this.queue = queue;
     }
 
     void setPhase(String phase) {
@@ -54,7 +56,7 @@ public class JobStats {
 
     long queueDepth() {
         PgmqClient c = client;
-        return c == null ? 0 : c.metrics("jobs").queueLength();
+        return c == null ? 0 : c.metrics(queue).queueLength();
     }
 
     /** One line a second: called by the reporter route. */

@@ -2,6 +2,8 @@ package io.camelpgmq.examples.liveorders;
 
 import java.io.InputStream;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camelpgmq.examples.ExampleDatabase;
@@ -42,6 +44,9 @@ public final class LiveOrdersExample implements AutoCloseable {
     private final OrderStore store;
     private final EventStreams pages = new EventStreams();
     private final Main main = new Main();
+    // the updater's changes, and the notifications of them the listener heard: see stopUpdatesThenDrain
+    private final AtomicLong updated = new AtomicLong();
+    private final AtomicLong heard = new AtomicLong();
 
     /**
      * Creates the orders table and the application; {@link #run()} or {@link #start()} starts it.
@@ -53,10 +58,35 @@ public final class LiveOrdersExample implements AutoCloseable {
     public LiveOrdersExample(ExampleDatabase db, int port, boolean autoUpdate, int durationSeconds) throws Exception {
         this.db = db;
         this.store = new OrderStore(db);
-        store.reset();
+        store.create();
         main.configure().httpServer().withEnabled(true).withHost("127.0.0.1").withPort(port);
         main.configure().withDurationMaxSeconds(durationSeconds).withShutdownTimeout(5);
         main.configure().addRoutesBuilder(new Routes(autoUpdate));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeStop(BaseMainSupport m) {
+                stopUpdatesThenDrain();
+            }
+        });
+    }
+
+    /**
+     * Before Camel stops: stop the updater, then give the listener a moment to hear the notifications of its last
+     * changes. Otherwise a notification that arrives while the listener route is shutting down is refused by Camel
+     * (a RejectedExecutionException in the log), which says nothing about the example.
+     */
+    private void stopUpdatesThenDrain() {
+        try {
+            main.getCamelContext().getRouteController().stopRoute("updater");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (heard.get() < updated.get() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // stopping anyway
+        }
     }
 
     private final class Routes extends RouteBuilder {
@@ -74,13 +104,15 @@ public final class LiveOrdersExample implements AutoCloseable {
                         int id = ThreadLocalRandom.current().nextInt(1, OrderStore.CUSTOMERS.length + 1);
                         String status = STATUSES[ThreadLocalRandom.current().nextInt(STATUSES.length)];
                         store.updateAndNotify(id, status);
+                        updated.incrementAndGet();
                         System.out.println("order " + id + " -> " + status + "  (table updated and NOTIFY "
-                                           + OrderStore.CHANNEL + " '" + id + "' sent, in one transaction)");
+                                           + store.channel() + " '" + id + "' sent, in one transaction)");
                     });
 
             // the instant push: the notification carries the id, the table gives the order
-            from(db.pgeventUri(OrderStore.CHANNEL)).routeId("listener").routePolicy(new ResyncOnStart())
+            from(db.pgeventUri(store.channel())).routeId("listener").routePolicy(new ResyncOnStart())
                     .process(e -> {
+                        heard.incrementAndGet();
                         OrderStore.Order order = store.find(Integer.parseInt(e.getMessage().getBody(String.class)));
                         if (order != null) {
                             pages.send("order", JSON.writeValueAsString(order));
@@ -147,7 +179,11 @@ public final class LiveOrdersExample implements AutoCloseable {
                 System.out.println("Stopping.");
             }
         });
-        main.run();
+        try {
+            main.run();
+        } finally {
+            store.drop();
+        }
     }
 
     /** Starts and returns at once; {@link #close()} stops. */
@@ -157,6 +193,11 @@ public final class LiveOrdersExample implements AutoCloseable {
 
     public OrderStore store() {
         return store;
+    }
+
+    /** Changes made by the updater route, and the notifications of them the listener heard. */
+    long[] updatedAndHeard() {
+        return new long[] { updated.get(), heard.get() };
     }
 
     public CamelContext camel() {
@@ -169,9 +210,11 @@ public final class LiveOrdersExample implements AutoCloseable {
         return "http://127.0.0.1:" + server.getPort() + "/";
     }
 
+    /** Stops the application started by {@link #start()} and drops this run's table. */
     @Override
-    public void close() {
+    public void close() throws Exception {
         main.stop();
+        store.drop();
     }
 
     public static void main(String[] args) throws Exception {

@@ -9,32 +9,43 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.camelpgmq.examples.ExampleDatabase;
+import io.camelpgmq.examples.ExampleNames;
 
-/** The orders table: the durable state. Every change NOTIFYs the order's id in the same transaction. */
+/**
+ * The orders table: the durable state. Every change NOTIFYs the order's id in the same transaction. The table and the
+ * channel are this run's own ({@code live_orders_<random>}): on your database nothing else is touched, and
+ * {@link #drop()} removes the table at the end.
+ */
 public class OrderStore {
 
     /** One order, as the page shows it. */
     public record Order(int id, String customer, String status, String updatedAt) {
     }
 
-    public static final String CHANNEL = "orders_changed";
     /** updated_at as an ISO-8601 UTC text with microseconds: the page compares it to keep the newest. */
     private static final String UPDATED_AT = "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
     static final String[] CUSTOMERS = { "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Edsger", "Frances" };
 
     private final ExampleDatabase db;
+    private final String table = ExampleNames.unique("live_orders");
+    private final String channel = table + "_changed";
 
     public OrderStore(ExampleDatabase db) {
         this.db = db;
     }
 
-    /** Creates the table with eight new orders. */
-    public void reset() throws SQLException {
+    /** The channel each change NOTIFYs, with the order's id as payload. */
+    public String channel() {
+        return channel;
+    }
+
+    /** Creates this run's table with eight new orders. */
+    public void create() throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS orders");
-            st.execute("CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL,"
+            st.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL,"
                        + " updated_at timestamptz NOT NULL DEFAULT now())");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, customer, status) VALUES (?, ?, 'new')")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
+                                                           + " (id, customer, status) VALUES (?, ?, 'new')")) {
                 for (int i = 0; i < CUSTOMERS.length; i++) {
                     ps.setInt(1, i + 1);
                     ps.setString(2, CUSTOMERS[i]);
@@ -44,10 +55,17 @@ public class OrderStore {
         }
     }
 
+    /** Drops this run's table (only the one {@link #create()} made). */
+    public void drop() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + table);
+        }
+    }
+
     public List<Order> all() throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT id, customer, status, " + UPDATED_AT + " AS at"
-                                            + " FROM orders ORDER BY id")) {
+                                            + " FROM " + table + " ORDER BY id")) {
             List<Order> orders = new ArrayList<>();
             while (rs.next()) {
                 orders.add(order(rs));
@@ -59,7 +77,7 @@ public class OrderStore {
     public Order find(int id) throws SQLException {
         try (Connection c = db.connect();
              PreparedStatement ps = c.prepareStatement("SELECT id, customer, status,"
-                                                       + " " + UPDATED_AT + " AS at FROM orders WHERE id = ?")) {
+                                                       + " " + UPDATED_AT + " AS at FROM " + table + " WHERE id = ?")) {
             ps.setInt(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? order(rs) : null;
@@ -75,12 +93,12 @@ public class OrderStore {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement update = c.prepareStatement(
-                         "UPDATE orders SET status = ?, updated_at = now() WHERE id = ?");
+                         "UPDATE " + table + " SET status = ?, updated_at = now() WHERE id = ?");
                  PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
                 update.setString(1, status);
                 update.setInt(2, id);
                 update.executeUpdate();
-                notify.setString(1, CHANNEL);
+                notify.setString(1, channel);
                 notify.setString(2, Integer.toString(id));
                 notify.execute();
                 c.commit();
