@@ -447,6 +447,12 @@ public final class PgmqBenchmark {
                 "includes the background row");
         report.add("idle cost", "no consumer: database commits (background)", background, "xact/min",
                 "the measurement's own queries and PostgreSQL's");
+        int many = smoke ? 50 : 200;
+        int one = s.threadsForIdleConsumers(1);
+        int threads = s.threadsForIdleConsumers(many);
+        // before the consumers shared the component's workers and timer: a reader and a timer thread per consumer
+        report.add(new Row("idle cost", many + " idle consumers on one component: threads", threads, "threads", one,
+                "1 idle consumer", Check.VALUE_AT_MOST, 20, "was " + (2 * many + 5) + " (a reader and a timer each)"));
     }
 
     // ---------------------------------------------------------------- 6. backlog and memory

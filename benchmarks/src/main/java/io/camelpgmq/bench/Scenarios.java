@@ -781,6 +781,39 @@ final class Scenarios {
     // ================================================================ 5. idle cost
 
     /** {reads per minute by the consumer, committed transactions per minute in the whole database} while idle. */
+    /**
+     * Threads the JVM gains when {@code consumers} idle consumers, each on its own queue, run on one component (after
+     * each has read once and the start-up reads' workers had a moment to finish).
+     */
+    int threadsForIdleConsumers(int consumers) throws Exception {
+        List<String> queues = new ArrayList<>();
+        for (int i = 0; i < consumers; i++) {
+            queues.add(queue("threads"));
+        }
+        int before = Thread.activeCount();
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    for (String q : queues) {
+                        from("pgmq:" + q + "?pollInterval=30000").routeId("threads_" + q).process(e -> {
+                        });
+                    }
+                }
+            });
+            ctx.start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline && !ctx.getRoutes().stream()
+                    .allMatch(r -> ((PgmqConsumer) r.getConsumer()).getReadCount() > 0)) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(1000);
+            return Thread.activeCount() - before;
+        } finally {
+            queues.forEach(client::dropQueue);
+        }
+    }
+
     double[] pgmqIdle(int settleSeconds, int seconds, boolean listen, long pollInterval) throws Exception {
         String q = queue("idle");
         try (CamelContext ctx = context()) {
