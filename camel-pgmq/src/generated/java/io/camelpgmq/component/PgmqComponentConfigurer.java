@@ -42,6 +42,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": target.setMaxPoolSize(property(camelContext, int.class, value)); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "sockettimeout":
+        case "socketTimeout": target.setSocketTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -75,6 +77,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": return int.class;
         case "password": return java.lang.String.class;
+        case "sockettimeout":
+        case "socketTimeout": return long.class;
         case "url": return java.lang.String.class;
         case "username": return java.lang.String.class;
         default: return null;
@@ -104,6 +108,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "maxpoolsize":
         case "maxPoolSize": return target.getMaxPoolSize();
         case "password": return target.getPassword();
+        case "sockettimeout":
+        case "socketTimeout": return target.getSocketTimeout();
         case "url": return target.getUrl();
         case "username": return target.getUsername();
         default: return null;

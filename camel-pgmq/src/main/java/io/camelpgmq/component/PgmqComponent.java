@@ -59,6 +59,15 @@ public class PgmqComponent extends DefaultComponent {
               description = "The longest wait in milliseconds between the listener's reconnection attempts (they"
                             + " start at 100 ms and double).")
     private long listenerMaxReconnectDelay = 30000;
+    @Metadata(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration",
+              description = "The longest wait in milliseconds for the database to answer on a connection the"
+                            + " component opens (its pool from url, and the listener's own connection): pgjdbc's"
+                            + " socketTimeout, rounded up to whole seconds; 0 waits for ever. Without it a network"
+                            + " path that silently drops packets hangs a statement until the OS gives up (about 15"
+                            + " minutes). The statements the component runs are short; a socketTimeout in the url's"
+                            + " query wins. Those connections also get TCP keepalive. Not applied to a dataSource you"
+                            + " give: configure it there.")
+    private long socketTimeout = 30000;
     @Metadata(label = "advanced", description = "Install camel-pgmq's pgmq-compatible SQL on start when the database"
                                                 + " has neither the pgmq extension nor the compatible SQL (managed"
                                                 + " services where the extension cannot be installed).")
@@ -133,6 +142,14 @@ public class PgmqComponent extends DefaultComponent {
             config.setPassword(password);
             config.setMaximumPoolSize(maxPoolSize);
             config.setPoolName("camel-pgmq");
+            // a dead network path must end in an error, not a statement hanging until the kernel gives up
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+            if (socketTimeout > 0) {
+                config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+                // waiting for a pooled connection (or a new one that cannot log in) fails as soon as a statement would
+                config.setConnectionTimeout(Math.max(1000, socketTimeout));
+                config.setValidationTimeout(Math.max(250, Math.min(5000, socketTimeout / 2)));
+            }
             // fail at start with the driver's reason (wrong password, unknown host) rather than at the first message
             config.setInitializationFailTimeout(1);
             try {
@@ -164,8 +181,16 @@ public class PgmqComponent extends DefaultComponent {
         return dataSource.getConnection();
     }
 
-    private static Connection directConnection(String jdbcUrl, String user, String secret) throws SQLException {
+    /** pgjdbc counts socketTimeout in whole seconds: round up, so that a small timeout does not become none. */
+    int socketTimeoutSeconds() {
+        return socketTimeout <= 0 ? 0 : (int) Math.max(1, (socketTimeout + 999) / 1000);
+    }
+
+    private Connection directConnection(String jdbcUrl, String user, String secret) throws SQLException {
         Properties props = new Properties();
+        if (socketTimeout > 0) {
+            props.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+        }
         if (user != null) {
             props.setProperty("user", user);
         }
@@ -248,6 +273,14 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setListenerMaxReconnectDelay(long listenerMaxReconnectDelay) {
         this.listenerMaxReconnectDelay = listenerMaxReconnectDelay;
+    }
+
+    public long getSocketTimeout() {
+        return socketTimeout;
+    }
+
+    public void setSocketTimeout(long socketTimeout) {
+        this.socketTimeout = socketTimeout;
     }
 
     public boolean isInstallSchema() {
