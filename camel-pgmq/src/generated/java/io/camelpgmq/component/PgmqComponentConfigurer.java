@@ -35,6 +35,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listenercheckinterval":
         case "listenerCheckInterval": target.setListenerCheckInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "listenerdatasource":
+        case "listenerDataSource": target.setListenerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": target.setListenerMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "listenerurl":
@@ -70,6 +72,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return boolean.class;
         case "listenercheckinterval":
         case "listenerCheckInterval": return long.class;
+        case "listenerdatasource":
+        case "listenerDataSource": return javax.sql.DataSource.class;
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": return long.class;
         case "listenerurl":
@@ -101,6 +105,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listenercheckinterval":
         case "listenerCheckInterval": return target.getListenerCheckInterval();
+        case "listenerdatasource":
+        case "listenerDataSource": return target.getListenerDataSource();
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": return target.getListenerMaxReconnectDelay();
         case "listenerurl":

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.PropertyElf;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqException;
 import io.camelpgmq.client.PgmqSchema;
@@ -19,6 +20,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +50,16 @@ public class PgmqComponent extends DefaultComponent {
     @Metadata(label = "advanced", description = "A JDBC URL for the LISTEN connection only: a direct connection to"
                                                 + " PostgreSQL when queue operations go through PgBouncer in"
                                                 + " transaction pooling (which does not carry LISTEN). By default the"
-                                                + " listener uses url, or else takes one connection from the"
-                                                + " dataSource and keeps it.")
+                                                + " listener opens its own connection with the settings of url, or of"
+                                                + " the dataSource's HikariCP pool (URL, user, password and every"
+                                                + " dataSourceProperty) or pgjdbc DataSource; only for another"
+                                                + " DataSource does it keep one of its pooled connections.")
     private String listenerUrl;
+    @Metadata(label = "advanced", description = "A DataSource for the LISTEN connection only (one long-lived"
+                                                + " connection; use a non-pooling one such as PGSimpleDataSource, with"
+                                                + " the TLS and login settings you need). Takes precedence over"
+                                                + " listenerUrl.")
+    private DataSource listenerDataSource;
     @Metadata(label = "advanced", defaultValue = "5000", javaType = "java.time.Duration",
               description = "Milliseconds without a notification after which the listener checks that its"
                             + " connection still works (a half-open connection shows no error until it is used).")
@@ -76,6 +85,7 @@ public class PgmqComponent extends DefaultComponent {
     private DataSource ownedDataSource;
     private PgmqClient client;
     private PgmqListener listener;
+    private volatile boolean warnedPooledListener;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -103,7 +113,9 @@ public class PgmqComponent extends DefaultComponent {
         if (installSchema) {
             PgmqSchema.install(ds);
         }
-        listener = new PgmqListener(this::openListenerConnection, listenerCheckInterval, listenerMaxReconnectDelay,
+        PgmqClient pinging = client;
+        listener = new PgmqListener(this::openListenerConnection, pinging::notify, listenerCheckInterval,
+                listenerMaxReconnectDelay,
                 () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "PgmqListener"));
     }
 
@@ -166,31 +178,93 @@ public class PgmqComponent extends DefaultComponent {
     }
 
     private Connection openListenerConnection() throws SQLException {
+        if (listenerDataSource != null) {
+            return listenerDataSource.getConnection();
+        }
         if (listenerUrl != null) {
-            return directConnection(listenerUrl, username, password);
+            return directConnection(listenerUrl, new Properties(), username, password);
         }
         if (dataSource == null) {
-            return directConnection(url, username, password);
+            return directConnection(url, new Properties(), username, password);
         }
-        // a pooled connection killed under the listener would go back to the pool looking healthy: with a HikariCP
-        // pool, open the listener's own connection with the pool's settings instead
-        if (dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null) {
-            return directConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
+        // a pooled connection killed under the listener would go back to the pool looking healthy, and one held for
+        // ever is one less for the pool: open the listener's own connection with the pool's full settings instead
+        HikariDataSource hikari = unwrap(dataSource, HikariDataSource.class);
+        if (hikari != null) {
+            Connection own = connectLike(hikari);
+            if (own != null) {
+                return own;
+            }
         }
-        LOG.debug("The pgmq listener takes its connection from the DataSource and keeps it");
+        if (unwrap(dataSource, BaseDataSource.class) != null) {
+            // pgjdbc's own DataSource does not pool: each connection is a session of its own
+            return dataSource.getConnection();
+        }
+        if (!warnedPooledListener) {
+            warnedPooledListener = true;
+            LOG.warn("The pgmq listener keeps one connection of the DataSource ({}) for LISTEN, as it cannot open one of"
+                     + " its own with the same settings. Set listenerDataSource or listenerUrl on the pgmq component"
+                     + " to give it a direct connection.",
+                    dataSource.getClass().getName());
+        }
         return dataSource.getConnection();
     }
 
-    /** pgjdbc counts socketTimeout in whole seconds: round up, so that a small timeout does not become none. */
-    int socketTimeoutSeconds() {
-        return socketTimeout <= 0 ? 0 : (int) Math.max(1, (socketTimeout + 999) / 1000);
+    /** A direct connection with a HikariCP pool's settings, or null when the pool's settings are not usable. */
+    private Connection connectLike(HikariDataSource hikari) throws SQLException {
+        if (hikari.getDataSource() != null) {
+            DataSource inner = hikari.getDataSource();
+            return hikari.getUsername() != null ? inner.getConnection(hikari.getUsername(), hikari.getPassword())
+                    : inner.getConnection();
+        }
+        if (hikari.getDataSourceClassName() != null) {
+            DataSource inner = newDataSource(hikari);
+            return hikari.getUsername() != null ? inner.getConnection(hikari.getUsername(), hikari.getPassword())
+                    : inner.getConnection();
+        }
+        if (hikari.getJdbcUrl() != null) {
+            Properties props = new Properties();
+            // pgjdbc reads properties as strings; HikariCP also takes other values
+            hikari.getDataSourceProperties().forEach((k, v) -> props.setProperty(k.toString(), String.valueOf(v)));
+            return directConnection(hikari.getJdbcUrl(), props, hikari.getUsername(), hikari.getPassword());
+        }
+        return null;
     }
 
-    private Connection directConnection(String jdbcUrl, String user, String secret) throws SQLException {
-        Properties props = new Properties();
-        if (socketTimeout > 0) {
-            props.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+    private static DataSource newDataSource(HikariDataSource hikari) throws SQLException {
+        try {
+            Object instance = Class.forName(hikari.getDataSourceClassName(), true,
+                    Thread.currentThread().getContextClassLoader() != null
+                            ? Thread.currentThread().getContextClassLoader() : PgmqComponent.class.getClassLoader())
+                    .getDeclaredConstructor().newInstance();
+            PropertyElf.setTargetFromProperties(instance, hikari.getDataSourceProperties());
+            return (DataSource) instance;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new SQLException("Cannot create the pool's " + hikari.getDataSourceClassName()
+                                   + " for the pgmq listener: " + e.getMessage(), e);
         }
+    }
+
+    private static <T> T unwrap(DataSource ds, Class<T> type) {
+        if (type.isInstance(ds)) {
+            return type.cast(ds);
+        }
+        try {
+            return ds.isWrapperFor(type) ? ds.unwrap(type) : null;
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A connection of its own for the listener: the given properties (a pool's dataSourceProperties: sslmode,
+     * sslrootcert, socketFactory, a password given as a property...), then user and password when given, and TCP
+     * keepalive and the socket timeout unless the properties set them.
+     */
+    private Connection directConnection(String jdbcUrl, Properties given, String user, String secret)
+            throws SQLException {
+        Properties props = new Properties();
+        props.putAll(given);
         if (user != null) {
             props.setProperty("user", user);
         }
@@ -198,9 +272,17 @@ public class PgmqComponent extends DefaultComponent {
             props.setProperty("password", secret);
         }
         // keepalive lets the OS notice a dead peer; the listener's own checks notice it sooner
-        props.setProperty("tcpKeepAlive", "true");
+        props.putIfAbsent("tcpKeepAlive", "true");
+        if (socketTimeout > 0) {
+            props.putIfAbsent("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+        }
         props.setProperty("ApplicationName", PgmqListener.APPLICATION_NAME);
         return DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    /** pgjdbc counts socketTimeout in whole seconds: round up, so that a small timeout does not become none. */
+    int socketTimeoutSeconds() {
+        return socketTimeout <= 0 ? 0 : (int) Math.max(1, (socketTimeout + 999) / 1000);
     }
 
     PgmqClient getClient() {
@@ -281,6 +363,14 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setSocketTimeout(long socketTimeout) {
         this.socketTimeout = socketTimeout;
+    }
+
+    public DataSource getListenerDataSource() {
+        return listenerDataSource;
+    }
+
+    public void setListenerDataSource(DataSource listenerDataSource) {
+        this.listenerDataSource = listenerDataSource;
     }
 
     public boolean isInstallSchema() {
