@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.client.Secrets;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -188,7 +189,7 @@ final class PgmqListener implements AutoCloseable {
                 listen();
             } catch (SQLException | RuntimeException e) {
                 connected = false;
-                lastError = e.getMessage();
+                lastError = Secrets.mask(e.getMessage());
                 closeConnection();
                 if (!running) {
                     break;
@@ -196,9 +197,9 @@ final class PgmqListener implements AutoCloseable {
                 if (failures++ == 0) {
                     LOG.warn("pgmq listener lost its connection ({}); reconnecting. Messages are not lost meanwhile:"
                              + " consumers read them at reconnection or at their next poll.",
-                            e.getMessage());
+                            lastError);
                 } else {
-                    LOG.debug("pgmq listener reconnection attempt {} failed: {}", failures, e.getMessage());
+                    LOG.debug("pgmq listener reconnection attempt {} failed: {}", failures, lastError);
                 }
                 sleep(jitter(reconnectDelay));
                 reconnectDelay = Math.min(maxReconnectDelayMillis, reconnectDelay * 2);
