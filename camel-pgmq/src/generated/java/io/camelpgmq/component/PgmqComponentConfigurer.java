@@ -35,6 +35,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listenercheckinterval":
         case "listenerCheckInterval": target.setListenerCheckInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "listenerdatasource":
+        case "listenerDataSource": target.setListenerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": target.setListenerMaxReconnectDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "listenerurl":
@@ -46,6 +48,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "producerdatasource":
         case "producerDataSource": target.setProducerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
+        case "sockettimeout":
+        case "socketTimeout": target.setSocketTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.setUsername(property(camelContext, java.lang.String.class, value)); return true;
         default: return false;
@@ -72,6 +76,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return boolean.class;
         case "listenercheckinterval":
         case "listenerCheckInterval": return long.class;
+        case "listenerdatasource":
+        case "listenerDataSource": return javax.sql.DataSource.class;
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": return long.class;
         case "listenerurl":
@@ -83,6 +89,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": return java.lang.String.class;
         case "producerdatasource":
         case "producerDataSource": return javax.sql.DataSource.class;
+        case "sockettimeout":
+        case "socketTimeout": return long.class;
         case "url": return java.lang.String.class;
         case "username": return java.lang.String.class;
         default: return null;
@@ -105,6 +113,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listenercheckinterval":
         case "listenerCheckInterval": return target.getListenerCheckInterval();
+        case "listenerdatasource":
+        case "listenerDataSource": return target.getListenerDataSource();
         case "listenermaxreconnectdelay":
         case "listenerMaxReconnectDelay": return target.getListenerMaxReconnectDelay();
         case "listenerurl":
@@ -116,6 +126,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": return target.getPassword();
         case "producerdatasource":
         case "producerDataSource": return target.getProducerDataSource();
+        case "sockettimeout":
+        case "socketTimeout": return target.getSocketTimeout();
         case "url": return target.getUrl();
         case "username": return target.getUsername();
         default: return null;

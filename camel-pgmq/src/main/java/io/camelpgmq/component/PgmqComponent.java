@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.PropertyElf;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqException;
 import io.camelpgmq.client.PgmqSchema;
@@ -19,6 +20,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.postgresql.ds.common.BaseDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +50,16 @@ public class PgmqComponent extends DefaultComponent {
     @Metadata(label = "advanced", description = "A JDBC URL for the LISTEN connection only: a direct connection to"
                                                 + " PostgreSQL when queue operations go through PgBouncer in"
                                                 + " transaction pooling (which does not carry LISTEN). By default the"
-                                                + " listener uses url, or else takes one connection from the"
-                                                + " dataSource and keeps it.")
+                                                + " listener opens its own connection with the settings of url, or of"
+                                                + " the dataSource's HikariCP pool (URL, user, password and every"
+                                                + " dataSourceProperty) or pgjdbc DataSource; only for another"
+                                                + " DataSource does it keep one of its pooled connections.")
     private String listenerUrl;
+    @Metadata(label = "advanced", description = "A DataSource for the LISTEN connection only (one long-lived"
+                                                + " connection; use a non-pooling one such as PGSimpleDataSource, with"
+                                                + " the TLS and login settings you need). Takes precedence over"
+                                                + " listenerUrl.")
+    private DataSource listenerDataSource;
     @Metadata(label = "advanced", defaultValue = "5000", javaType = "java.time.Duration",
               description = "Milliseconds without a notification after which the listener checks that its"
                             + " connection still works (a half-open connection shows no error until it is used).")
@@ -59,6 +68,15 @@ public class PgmqComponent extends DefaultComponent {
               description = "The longest wait in milliseconds between the listener's reconnection attempts (they"
                             + " start at 100 ms and double).")
     private long listenerMaxReconnectDelay = 30000;
+    @Metadata(label = "advanced", defaultValue = "30000", javaType = "java.time.Duration",
+              description = "The longest wait in milliseconds for the database to answer on a connection the"
+                            + " component opens (its pool from url, and the listener's own connection): pgjdbc's"
+                            + " socketTimeout, rounded up to whole seconds; 0 waits for ever. Without it a network"
+                            + " path that silently drops packets hangs a statement until the OS gives up (about 15"
+                            + " minutes). The statements the component runs are short; a socketTimeout in the url's"
+                            + " query wins. Those connections also get TCP keepalive. Not applied to a dataSource you"
+                            + " give: configure it there.")
+    private long socketTimeout = 30000;
     @Metadata(label = "advanced", description = "Install camel-pgmq's pgmq-compatible SQL on start when the database"
                                                 + " has neither the pgmq extension nor the compatible SQL (managed"
                                                 + " services where the extension cannot be installed).")
@@ -86,6 +104,7 @@ public class PgmqComponent extends DefaultComponent {
     private PgmqListener listener;
     private PgmqConsumerThreads consumerThreads;
     private PgmqNotifyCoalescer notifyCoalescer;
+    private volatile boolean warnedPooledListener;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -120,7 +139,9 @@ public class PgmqComponent extends DefaultComponent {
         if (installSchema) {
             PgmqSchema.install(ds);
         }
-        listener = new PgmqListener(this::openListenerConnection, listenerCheckInterval, listenerMaxReconnectDelay,
+        PgmqClient pinging = client;
+        listener = new PgmqListener(this::openListenerConnection, pinging::notify, listenerCheckInterval,
+                listenerMaxReconnectDelay,
                 () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "PgmqListener"));
     }
 
@@ -166,6 +187,14 @@ public class PgmqComponent extends DefaultComponent {
             config.setPassword(password);
             config.setMaximumPoolSize(maxPoolSize);
             config.setPoolName("camel-pgmq");
+            // a dead network path must end in an error, not a statement hanging until the kernel gives up
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+            if (socketTimeout > 0) {
+                config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+                // waiting for a pooled connection (or a new one that cannot log in) fails as soon as a statement would
+                config.setConnectionTimeout(Math.max(1000, socketTimeout));
+                config.setValidationTimeout(Math.max(250, Math.min(5000, socketTimeout / 2)));
+            }
             // fail at start with the driver's reason (wrong password, unknown host) rather than at the first message
             config.setInitializationFailTimeout(1);
             try {
@@ -182,23 +211,93 @@ public class PgmqComponent extends DefaultComponent {
     }
 
     private Connection openListenerConnection() throws SQLException {
+        if (listenerDataSource != null) {
+            return listenerDataSource.getConnection();
+        }
         if (listenerUrl != null) {
-            return directConnection(listenerUrl, username, password);
+            return directConnection(listenerUrl, new Properties(), username, password);
         }
         if (dataSource == null) {
-            return directConnection(url, username, password);
+            return directConnection(url, new Properties(), username, password);
         }
-        // a pooled connection killed under the listener would go back to the pool looking healthy: with a HikariCP
-        // pool, open the listener's own connection with the pool's settings instead
-        if (dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null) {
-            return directConnection(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword());
+        // a pooled connection killed under the listener would go back to the pool looking healthy, and one held for
+        // ever is one less for the pool: open the listener's own connection with the pool's full settings instead
+        HikariDataSource hikari = unwrap(dataSource, HikariDataSource.class);
+        if (hikari != null) {
+            Connection own = connectLike(hikari);
+            if (own != null) {
+                return own;
+            }
         }
-        LOG.debug("The pgmq listener takes its connection from the DataSource and keeps it");
+        if (unwrap(dataSource, BaseDataSource.class) != null) {
+            // pgjdbc's own DataSource does not pool: each connection is a session of its own
+            return dataSource.getConnection();
+        }
+        if (!warnedPooledListener) {
+            warnedPooledListener = true;
+            LOG.warn("The pgmq listener keeps one connection of the DataSource ({}) for LISTEN, as it cannot open one of"
+                     + " its own with the same settings. Set listenerDataSource or listenerUrl on the pgmq component"
+                     + " to give it a direct connection.",
+                    dataSource.getClass().getName());
+        }
         return dataSource.getConnection();
     }
 
-    private static Connection directConnection(String jdbcUrl, String user, String secret) throws SQLException {
+    /** A direct connection with a HikariCP pool's settings, or null when the pool's settings are not usable. */
+    private Connection connectLike(HikariDataSource hikari) throws SQLException {
+        if (hikari.getDataSource() != null) {
+            DataSource inner = hikari.getDataSource();
+            return hikari.getUsername() != null ? inner.getConnection(hikari.getUsername(), hikari.getPassword())
+                    : inner.getConnection();
+        }
+        if (hikari.getDataSourceClassName() != null) {
+            DataSource inner = newDataSource(hikari);
+            return hikari.getUsername() != null ? inner.getConnection(hikari.getUsername(), hikari.getPassword())
+                    : inner.getConnection();
+        }
+        if (hikari.getJdbcUrl() != null) {
+            Properties props = new Properties();
+            // pgjdbc reads properties as strings; HikariCP also takes other values
+            hikari.getDataSourceProperties().forEach((k, v) -> props.setProperty(k.toString(), String.valueOf(v)));
+            return directConnection(hikari.getJdbcUrl(), props, hikari.getUsername(), hikari.getPassword());
+        }
+        return null;
+    }
+
+    private static DataSource newDataSource(HikariDataSource hikari) throws SQLException {
+        try {
+            Object instance = Class.forName(hikari.getDataSourceClassName(), true,
+                    Thread.currentThread().getContextClassLoader() != null
+                            ? Thread.currentThread().getContextClassLoader() : PgmqComponent.class.getClassLoader())
+                    .getDeclaredConstructor().newInstance();
+            PropertyElf.setTargetFromProperties(instance, hikari.getDataSourceProperties());
+            return (DataSource) instance;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new SQLException("Cannot create the pool's " + hikari.getDataSourceClassName()
+                                   + " for the pgmq listener: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T unwrap(DataSource ds, Class<T> type) {
+        if (type.isInstance(ds)) {
+            return type.cast(ds);
+        }
+        try {
+            return ds.isWrapperFor(type) ? ds.unwrap(type) : null;
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A connection of its own for the listener: the given properties (a pool's dataSourceProperties: sslmode,
+     * sslrootcert, socketFactory, a password given as a property...), then user and password when given, and TCP
+     * keepalive and the socket timeout unless the properties set them.
+     */
+    private Connection directConnection(String jdbcUrl, Properties given, String user, String secret)
+            throws SQLException {
         Properties props = new Properties();
+        props.putAll(given);
         if (user != null) {
             props.setProperty("user", user);
         }
@@ -206,9 +305,17 @@ public class PgmqComponent extends DefaultComponent {
             props.setProperty("password", secret);
         }
         // keepalive lets the OS notice a dead peer; the listener's own checks notice it sooner
-        props.setProperty("tcpKeepAlive", "true");
+        props.putIfAbsent("tcpKeepAlive", "true");
+        if (socketTimeout > 0) {
+            props.putIfAbsent("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+        }
         props.setProperty("ApplicationName", PgmqListener.APPLICATION_NAME);
         return DriverManager.getConnection(jdbcUrl, props);
+    }
+
+    /** pgjdbc counts socketTimeout in whole seconds: round up, so that a small timeout does not become none. */
+    int socketTimeoutSeconds() {
+        return socketTimeout <= 0 ? 0 : (int) Math.max(1, (socketTimeout + 999) / 1000);
     }
 
     PgmqClient getClient() {
@@ -315,6 +422,22 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setProducerDataSource(DataSource producerDataSource) {
         this.producerDataSource = producerDataSource;
+    }
+
+    public long getSocketTimeout() {
+        return socketTimeout;
+    }
+
+    public void setSocketTimeout(long socketTimeout) {
+        this.socketTimeout = socketTimeout;
+    }
+
+    public DataSource getListenerDataSource() {
+        return listenerDataSource;
+    }
+
+    public void setListenerDataSource(DataSource listenerDataSource) {
+        this.listenerDataSource = listenerDataSource;
     }
 
     public boolean isInstallSchema() {

@@ -5,7 +5,11 @@ import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** Readiness of a pgmq consumer: its listener is connected (when it listens) and its last read succeeded. */
+/**
+ * Readiness of a pgmq consumer: its listener is connected and hears notifications (when it listens), and its last
+ * read succeeded. A listener that is down or deaf makes the consumer DOWN though the poll still delivers: messages
+ * then wait up to pollInterval, which is not the service the route was configured for.
+ */
 final class PgmqConsumerHealthCheck extends AbstractHealthCheck {
 
     private final PgmqConsumer consumer;
@@ -41,6 +45,15 @@ final class PgmqConsumerHealthCheck extends AbstractHealthCheck {
             builder.message("The LISTEN connection is down (" + consumer.getListenerError()
                             + "); messages are still read by the poll").down();
             return;
+        }
+        PgmqListener listener = consumer.getEndpoint().getComponent().getListener();
+        if (consumer.getEndpoint().getConfiguration().isListen() && listener != null) {
+            builder.detail("listenerHearing", listener.isHearing());
+            if (!listener.isHearing()) {
+                // like a lost listener: delivery falls back to the poll, so the consumer is not what it should be
+                builder.message("The pgmq listener " + listener.getHearingProblem()).down();
+                return;
+            }
         }
         builder.up();
     }

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.client.Secrets;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -29,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * notification. It then reconnects with exponential backoff, LISTENs again on one new session (the old one is
  * closed first, so there are never two), and wakes every consumer, because whatever was sent meanwhile notified
  * nobody.
+ * <p>
+ * A connection can also LISTEN "successfully" and hear nothing: behind PgBouncer in transaction pooling, LISTEN runs on
+ * whichever server connection is free and notifications go to that one. So after each (re)connection, and after
+ * {@link #HEARING_CHECK_MILLIS} without any notification, the listener NOTIFYs a private channel from another
+ * session (the pool, through {@link Pinger}) and expects to hear it back within {@link #PING_TIMEOUT_MILLIS}. When it
+ * does not, {@link #isHearing()} turns false, a WARN names {@code listenerUrl}, consumers keep polling, and the check is
+ * retried every {@link #PING_RETRY_MILLIS}. Each check is one commit (the NOTIFY); a busy listener never sends one, as
+ * any notification it hears proves it hears.
  */
 final class PgmqListener implements AutoCloseable {
 
@@ -36,6 +45,12 @@ final class PgmqListener implements AutoCloseable {
     @FunctionalInterface
     interface ConnectionFactory {
         Connection open() throws SQLException;
+    }
+
+    /** Sends a notification from another session (the pool), for the hearing check. */
+    @FunctionalInterface
+    interface Pinger {
+        void notify(String channel, String payload);
     }
 
     /** A consumer's subscription; closing it UNLISTENs when it was the channel's last one. */
@@ -49,8 +64,15 @@ final class PgmqListener implements AutoCloseable {
     private static final int WAIT_MILLIS = 250;
     private static final int VALID_TIMEOUT_SECONDS = 5;
     private static final long FIRST_RECONNECT_DELAY_MILLIS = 100;
+    static final long PING_TIMEOUT_MILLIS = 5_000;
+    static final long HEARING_CHECK_MILLIS = 5 * 60_000;
+    static final long PING_RETRY_MILLIS = 60_000;
 
     private final ConnectionFactory connectionFactory;
+    private final Pinger pinger;
+    private final String pingChannel = "camel_pgmq_ping_" + Long.toHexString(java.util.concurrent.ThreadLocalRandom
+            .current().nextLong() & Long.MAX_VALUE);
+    private final AtomicLong pingsHeard = new AtomicLong();
     private final long checkIntervalMillis;
     private final long maxReconnectDelayMillis;
     private final Supplier<ExecutorService> executorFactory;
@@ -62,15 +84,22 @@ final class PgmqListener implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean connected;
     private volatile String lastError;
+    private volatile boolean hearing = true;
+    private volatile String hearingProblem;
     private ExecutorService executor;
 
     // owned by the listener thread
     private Connection connection;
     private final Set<String> listening = new HashSet<>();
+    private String pingPayload;
+    private long pingSentAt;
+    private long nextPingAt;
+    private long pingCounter;
 
-    PgmqListener(ConnectionFactory connectionFactory, long checkIntervalMillis, long maxReconnectDelayMillis,
-                 Supplier<ExecutorService> executorFactory) {
+    PgmqListener(ConnectionFactory connectionFactory, Pinger pinger, long checkIntervalMillis,
+                 long maxReconnectDelayMillis, Supplier<ExecutorService> executorFactory) {
         this.connectionFactory = connectionFactory;
+        this.pinger = pinger;
         this.checkIntervalMillis = checkIntervalMillis;
         this.maxReconnectDelayMillis = maxReconnectDelayMillis;
         this.executorFactory = executorFactory;
@@ -104,6 +133,24 @@ final class PgmqListener implements AutoCloseable {
 
     String getLastError() {
         return lastError;
+    }
+
+    /**
+     * False when the last hearing check sent a NOTIFY from another session and it did not come back: the connection
+     * LISTENs but hears nothing (PgBouncer in transaction pooling). True until a check says otherwise.
+     */
+    boolean isHearing() {
+        return hearing;
+    }
+
+    /** What the failed hearing check found, or null while the listener hears. */
+    String getHearingProblem() {
+        return hearing ? null : hearingProblem;
+    }
+
+    /** Hearing checks whose NOTIFY came back. */
+    long getPingsHeard() {
+        return pingsHeard.get();
     }
 
     /** Sessions opened so far: 1 after the first connection, one more per reconnection. */
@@ -144,7 +191,7 @@ final class PgmqListener implements AutoCloseable {
                 listen();
             } catch (SQLException | RuntimeException e) {
                 connected = false;
-                lastError = e.getMessage();
+                lastError = Secrets.mask(e.getMessage());
                 closeConnection();
                 if (!running) {
                     break;
@@ -152,11 +199,11 @@ final class PgmqListener implements AutoCloseable {
                 if (failures++ == 0) {
                     LOG.warn("pgmq listener lost its connection ({}); reconnecting. Messages are not lost meanwhile:"
                              + " consumers read them at reconnection or at their next poll.",
-                            e.getMessage());
+                            lastError);
                 } else {
-                    LOG.debug("pgmq listener reconnection attempt {} failed: {}", failures, e.getMessage());
+                    LOG.debug("pgmq listener reconnection attempt {} failed: {}", failures, lastError);
                 }
-                sleep(reconnectDelay);
+                sleep(jitter(reconnectDelay));
                 reconnectDelay = Math.min(maxReconnectDelayMillis, reconnectDelay * 2);
             }
         }
@@ -172,6 +219,12 @@ final class PgmqListener implements AutoCloseable {
         connection.setAutoCommit(true);
         connection.setClientInfo("ApplicationName", APPLICATION_NAME);
         syncChannels();
+        try (Statement st = connection.createStatement()) {
+            st.execute(PgmqClient.listenSql(pingChannel));
+        }
+        // a new session must prove it hears before anyone relies on it
+        pingPayload = null;
+        nextPingAt = 0;
         connected = true;
         lastError = null;
         if (connections.getAndIncrement() == 0) {
@@ -190,16 +243,76 @@ final class PgmqListener implements AutoCloseable {
             if (received != null && received.length > 0) {
                 lastHeard = now;
                 for (PGNotification n : received) {
+                    if (pingChannel.equals(n.getName())) {
+                        if (n.getParameter().equals(pingPayload)) {
+                            heard(now);
+                        }
+                        continue;
+                    }
                     notifications.incrementAndGet();
+                    // any notification proves the session hears: no need to send a NOTIFY of our own
+                    if (pingPayload == null && hearing) {
+                        nextPingAt = now + HEARING_CHECK_MILLIS;
+                    }
                     wake(n.getName(), n.getParameter());
                 }
-            } else if (now - lastHeard >= checkIntervalMillis) {
+            }
+            checkHearing(now);
+            if (now - lastHeard >= checkIntervalMillis) {
+                // isValid is a round trip without a transaction: it costs no commit, unlike the hearing check
                 if (!connection.isValid(VALID_TIMEOUT_SECONDS)) {
                     throw new SQLException("the LISTEN connection no longer answers");
                 }
                 lastHeard = now;
             }
         }
+    }
+
+    /** Sends the hearing check's NOTIFY when one is due, and judges the one outstanding. */
+    private void checkHearing(long now) {
+        if (pingPayload != null) {
+            if (now - pingSentAt >= PING_TIMEOUT_MILLIS) {
+                pingPayload = null;
+                nextPingAt = now + PING_RETRY_MILLIS;
+                hearingProblem = "the LISTEN connection does not hear its own NOTIFY (sent from another session, not"
+                                 + " back within " + PING_TIMEOUT_MILLIS + " ms): it LISTENs but notifications do not"
+                                 + " reach it, as behind PgBouncer in transaction pooling. Set listenerUrl (or"
+                                 + " listenerDataSource) to a direct PostgreSQL connection; messages are still read"
+                                 + " by the poll";
+                if (hearing) {
+                    hearing = false;
+                    LOG.warn("pgmq listener: {}. Checking again every {} s.", hearingProblem, PING_RETRY_MILLIS / 1000);
+                }
+            }
+            return;
+        }
+        if (now >= nextPingAt) {
+            String payload = Long.toString(++pingCounter);
+            try {
+                pinger.notify(pingChannel, payload);
+                pingPayload = payload;
+                pingSentAt = now;
+            } catch (RuntimeException e) {
+                // the pool cannot reach the database: the connection checks decide what that means
+                LOG.debug("pgmq listener: the hearing check's NOTIFY failed: {}", e.getMessage());
+                nextPingAt = now + PING_RETRY_MILLIS;
+            }
+        }
+    }
+
+    private void heard(long now) {
+        pingPayload = null;
+        nextPingAt = now + HEARING_CHECK_MILLIS;
+        pingsHeard.incrementAndGet();
+        if (!hearing) {
+            LOG.info("pgmq listener hears notifications again");
+        }
+        hearing = true;
+    }
+
+    /** Between half the delay and the delay: consumers of many JVMs do not all reconnect in the same instant. */
+    private static long jitter(long delayMillis) {
+        return delayMillis / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delayMillis / 2 + 1);
     }
 
     /** LISTENs on new channels and UNLISTENs on abandoned ones; wakes the subscribers of a new channel. */

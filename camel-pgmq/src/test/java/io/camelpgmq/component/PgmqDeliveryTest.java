@@ -250,8 +250,10 @@ class PgmqDeliveryTest extends PgmqTestSupport {
         });
         PgmqConsumer consumer = (PgmqConsumer) context.getRoute("bridged").getConsumer();
         await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "first read");
+        awaitListening(io.camelpgmq.client.QueueNames.insertChannel(doomed));
         client.dropQueue(doomed);
-        client.send(queue, "{}"); // unrelated traffic; the dropped queue's consumer finds out at its next read
+        // a producer's notification makes the consumer read the queue that is gone
+        client.notify(io.camelpgmq.client.QueueNames.insertChannel(doomed), "");
         await(Duration.ofSeconds(10), () -> !routed.isEmpty(), "the read error reached the route's error handling");
         assertTrue(routed.get(0).getMessage().contains(doomed), routed.get(0).getMessage());
     }
