@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public class PgmqComponent extends DefaultComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqComponent.class);
+    private static final long LISTENER_STOP_MILLIS = 1000;
 
     @Metadata(autowired = true, description = "The DataSource for every queue operation (a pgjdbc DataSource or a pool"
                                               + " over it). Autowired when the registry has exactly one. Use url instead"
@@ -156,7 +157,9 @@ public class PgmqComponent extends DefaultComponent {
         if (listener != null) {
             listener.close();
             if (listener.getExecutor() != null) {
-                getCamelContext().getExecutorServiceManager().shutdownGraceful(listener.getExecutor());
+                // the listener ends within a quarter second, unless a dead connection holds it (then do not wait)
+                getCamelContext().getExecutorServiceManager().shutdownGraceful(listener.getExecutor(),
+                        LISTENER_STOP_MILLIS);
             }
             listener = null;
         }

@@ -30,10 +30,14 @@ final class PgmqConsumerThreads implements AutoCloseable {
         return timer;
     }
 
-    /** Ends the threads; consumers have stopped (and waited for their exchanges) before their component stops. */
+    /**
+     * Ends the threads at once. Consumers stop before their component and each has waited, within Camel's shutdown
+     * timeout, for its readers; a worker still running now is stuck in a database call (a dead connection), and
+     * waiting for it would only hold up the stop (closing the pool aborts its connection).
+     */
     @Override
     public void close() {
         manager.shutdownNow(timer);
-        manager.shutdownGraceful(workers);
+        manager.shutdownNow(workers);
     }
 }
