@@ -119,6 +119,24 @@ class PgmqStarterTransactionTest {
     }
 
     @Test
+    void sendBatchJoinsTheTransactionToo() throws Exception {
+        try (ConfigurableApplicationContext spring = start(true)) {
+            ProducerTemplate producer = spring.getBean(CamelContext.class).createProducerTemplate();
+            TransactionTemplate tx = new TransactionTemplate(
+                    spring.getBean(org.springframework.transaction.PlatformTransactionManager.class));
+            String uri = "pgmq:" + queue + "?operation=sendBatch";
+            assertThrows(IllegalStateException.class, () -> tx.executeWithoutResult(status -> {
+                producer.sendBody(uri, List.of("{\"n\":1}", "{\"n\":2}"));
+                throw new IllegalStateException("rolled back after the batch");
+            }));
+            assertEquals(0, queueLength());
+            tx.executeWithoutResult(status -> producer.sendBody(uri, List.of("{\"n\":3}", "{\"n\":4}")));
+            assertEquals(2, queueLength());
+            assertEquals(1, notificationsUntilFirst(), "one NOTIFY for the committed batch, none for the other");
+        }
+    }
+
+    @Test
     void joiningCanBeTurnedOff() throws Exception {
         try (ConfigurableApplicationContext spring = start(false)) {
             assertNull(spring.getBean(CamelContext.class).getComponent("pgmq", PgmqComponent.class)
