@@ -141,6 +141,9 @@ public final class PgmqClient {
               + " WHERE to_regclass(t.tbl) IS NOT NULL AND NOT has_table_privilege(to_regclass(t.tbl), t.priv)"
               + " ORDER BY i";
     private static final String CURRENT_USER = "SELECT current_user";
+    private static final String ANY_SECURITY_INVOKER
+            = "SELECT coalesce(bool_or(NOT p.prosecdef), false) FROM pg_proc p"
+              + " WHERE p.oid IN (SELECT to_regprocedure(f) FROM unnest(?::text[]) AS f)";
 
     /** SQLState of "permission denied". */
     static final String INSUFFICIENT_PRIVILEGE = "42501";
@@ -846,6 +849,15 @@ public final class PgmqClient {
     public List<String> missingFunctions(List<String> signatures) {
         return withConnection("check", null,
                 c -> list(c, MISSING_FUNCTIONS, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
+    }
+
+    /**
+     * Whether any of the functions runs with the caller's rights (not SECURITY DEFINER): only then does the caller
+     * need privileges on the queue's tables.
+     */
+    public boolean anySecurityInvoker(List<String> signatures) {
+        return withConnection("check", null, c -> list(c, ANY_SECURITY_INVOKER, FIRST_BOOLEAN,
+                c.createArrayOf("text", signatures.toArray()))).get(0);
     }
 
     /** The existing functions among {@code signatures} the role may not EXECUTE. */
