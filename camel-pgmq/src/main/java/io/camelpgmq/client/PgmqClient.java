@@ -366,17 +366,7 @@ public final class PgmqClient {
     public List<Long> sendBatch(String queueName, List<String> jsons, List<String> headersJson, int delaySeconds,
                                 String notifyChannel, NotifyChoice choice) {
         QueueNames.validate(queueName);
-        if (jsons == null || jsons.isEmpty()) {
-            throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
-        }
-        jsons.forEach(j -> JsonText.require(j, "message body"));
-        if (headersJson != null) {
-            if (headersJson.size() != jsons.size()) {
-                throw new IllegalArgumentException("A pgmq batch send has " + jsons.size() + " messages but "
-                                                   + headersJson.size() + " headers: give one headers entry per message.");
-            }
-            headersJson.forEach(h -> JsonText.require(h, "headers"));
-        }
+        requireBatch(jsons, headersJson);
         if (notifyChannel != null) {
             QueueNames.validateChannel(notifyChannel);
         }
@@ -753,17 +743,7 @@ public final class PgmqClient {
     // operation: what an error names, so that a sendTopic with NOTIFY (sent through send_batch_topic) says send_topic
     private List<PgmqRoutedMessage> sendBatchTopic(String operation, String routingKey, List<String> jsons,
                                                    List<String> headersJson, int delaySeconds, boolean notify) {
-        if (jsons == null || jsons.isEmpty()) {
-            throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
-        }
-        jsons.forEach(j -> JsonText.require(j, "message body"));
-        if (headersJson != null) {
-            if (headersJson.size() != jsons.size()) {
-                throw new IllegalArgumentException("A pgmq batch send has " + jsons.size() + " messages but "
-                                                   + headersJson.size() + " headers: give one headers entry per message.");
-            }
-            headersJson.forEach(h -> JsonText.require(h, "headers"));
-        }
+        requireBatch(jsons, headersJson);
         return withConnection(operation, null, c -> list(c,
                 notify ? SEND_BATCH_TOPIC_NOTIFY : SEND_BATCH_TOPIC,
                 (rs, cols) -> new PgmqRoutedMessage(rs.getString("queue_name"), rs.getLong("msg_id")),
@@ -1012,6 +992,21 @@ public final class PgmqClient {
     private static Array bigintArray(Connection c, List<Long> ids) throws SQLException {
         Objects.requireNonNull(ids, "msgIds");
         return c.createArrayOf("bigint", ids.toArray());
+    }
+
+    /** A batch has messages, all JSON, and no headers or one JSON headers entry per message. */
+    private static void requireBatch(List<String> jsons, List<String> headersJson) {
+        if (jsons == null || jsons.isEmpty()) {
+            throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
+        }
+        jsons.forEach(j -> JsonText.require(j, "message body"));
+        if (headersJson != null) {
+            if (headersJson.size() != jsons.size()) {
+                throw new IllegalArgumentException("A pgmq batch send has " + jsons.size() + " messages but "
+                                                   + headersJson.size() + " headers: give one headers entry per message.");
+            }
+            headersJson.forEach(h -> JsonText.require(h, "headers"));
+        }
     }
 
     private static void requirePositive(int qty, String name) {
