@@ -41,7 +41,7 @@ public final class PgmqBenchmark {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "idle",
-                "backlog");
+                "grouped", "backlog");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -126,6 +126,9 @@ public final class PgmqBenchmark {
         if (runs(o, "idle")) {
             idle(report, s, o.smoke());
         }
+        if (runs(o, "grouped")) {
+            grouped(report, s, o.smoke());
+        }
         if (runs(o, "backlog")) {
             backlog(report, s, o.backlog());
         }
@@ -155,6 +158,11 @@ public final class PgmqBenchmark {
         report.note("- **idle cost**: reads are counted by the consumer (`PgmqConsumer.getReadCount()`); commits are"
                     + " `pg_stat_database.xact_commit` of the whole database (every autocommit statement counts,"
                     + " whoever issues it); 'no consumer' is the background the other rows include.");
+        report.note("- **grouped reads**: one thread drains a queue whose messages are spread round-robin over G FIFO"
+                    + " groups (header x-pgmq-group), looping `PgmqClient.readGrouped(q, 30, 10)` + `archive(ids)`;"
+                    + " the baseline loops plain `read(q, 30, 10)` + `archive(ids)` over an identical queue, in the"
+                    + " same run (order alternating). A grouped read first finds every group's oldest message, so"
+                    + " its cost grows with the queue's length, not only with the batch.");
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
@@ -349,6 +357,30 @@ public final class PgmqBenchmark {
     }
 
     // ---------------------------------------------------------------- 6. backlog and memory
+
+    // ---------------------------------------------------------------- 6. grouped reads (FIFO) vs plain reads
+
+    private static void grouped(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int reps = smoke ? 1 : 3;
+        int n = smoke ? 1_000 : 10_000;
+        // warm-up, not recorded
+        s.clientDrain(s.groupedQueue("grp_warm", n / 5, 10), n / 5, 10, true);
+        s.clientDrain(s.groupedQueue("grp_warm", n / 5, 10), n / 5, 10, false);
+        for (int groups : new int[] { 10, 1_000 }) {
+            List<Double> groupedRates = new ArrayList<>();
+            List<Double> plainRates = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean groupedTurn = (rep + k) % 2 == 0;
+                    String q = s.groupedQueue(groupedTurn ? "grp" : "plain", n, groups);
+                    (groupedTurn ? groupedRates : plainRates).add(s.clientDrain(q, n, 10, groupedTurn));
+                }
+            }
+            report.add("grouped reads", "read_grouped(10) + archive, " + groups + " groups, " + n + " msgs",
+                    median(groupedRates), "msg/s", median(plainRates), "plain read(10) + archive, same backlog",
+                    reps > 1 ? "grouped " + range(groupedRates) + ", plain " + range(plainRates) : null);
+        }
+    }
 
     private static void backlog(BenchReport report, Scenarios s, int n) throws Exception {
         Scenarios.Backlog b = s.backlog(n);

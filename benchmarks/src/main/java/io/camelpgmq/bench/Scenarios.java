@@ -84,6 +84,36 @@ final class Scenarios {
     }
 
     /**
+     * A new queue holding {@code n} messages spread round-robin over {@code groups} FIFO groups (header
+     * x-pgmq-group), so every group's messages are interleaved with the others', as they arrive in real traffic.
+     */
+    String groupedQueue(String prefix, int n, int groups) {
+        String q = queue(prefix);
+        for (int i = 0; i < n; i += 1000) {
+            int from = i;
+            List<Integer> seqs = IntStream.range(from, Math.min(n, from + 1000)).boxed().toList();
+            client.sendBatch(q, seqs.stream().map(PAYLOAD::formatted).toList(),
+                    seqs.stream().map(seq -> "{\"x-pgmq-group\":\"g" + seq % groups + "\"}").toList(), 0);
+        }
+        return q;
+    }
+
+    /**
+     * One thread loops {@code readGrouped(q, 30, batch)} (or plain {@code read} when {@code grouped} is false) +
+     * {@code archive(ids)} until the queue is empty; returns messages per second.
+     */
+    double clientDrain(String q, int n, int batch, boolean grouped) {
+        long t0 = System.nanoTime();
+        List<PgmqMessage> msgs;
+        while (!(msgs = grouped ? client.readGrouped(q, 30, batch) : client.read(q, 30, batch)).isEmpty()) {
+            client.archive(q, msgs.stream().map(PgmqMessage::msgId).toList());
+        }
+        double rate = n / seconds(t0);
+        checkArchived(q, n);
+        return rate;
+    }
+
+    /**
      * The ceiling: {@code threads} threads each loop {@code read(batch)} + {@code archive(ids)} through the plain
      * JDBC client until the queue is empty. Nothing a consumer could do on top of these two statements is cheaper.
      */

@@ -33,9 +33,10 @@ class BenchmarkSmokeTest {
         Map<String, Long> perScenario = rows.stream()
                 .collect(Collectors.groupingBy(BenchReport.Row::scenario, Collectors.counting()));
         // 3 batch sizes x 3 consumer counts; C16/C4 per batch size; {1, 8 threads} x {send, sendBatch} x notify;
-        // 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s, poll 30 s, camel-sql}; ...
+        // 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s, poll 30 s, camel-sql}; grouped reads
+        // at 10 and 1,000 groups; ...
         assertEquals(Map.of("throughput", 9L, "scaling", 3L, "producer", 8L, "vs camel-sql", 6L, "latency", 16L,
-                "idle cost", 6L, "backlog", 2L, "memory", 2L), perScenario, "rows per scenario");
+                "idle cost", 6L, "grouped reads", 2L, "backlog", 2L, "memory", 2L), perScenario, "rows per scenario");
 
         Map<String, BenchReport.Row> bySetting = rows.stream()
                 .collect(Collectors.toMap(r -> r.scenario() + " | " + r.setting(), Function.identity()));
@@ -43,6 +44,9 @@ class BenchmarkSmokeTest {
             if (row.unit().equals("msg/s")) {
                 assertTrue(row.value() > 0, "a rate: " + row);
                 assertTrue(Double.isNaN(row.baseline()) || row.baseline() > 0, "a baseline rate: " + row);
+            }
+            if (row.scenario().equals("grouped reads")) {
+                assertTrue(row.baseline() > 0 && row.ratio() > 0, "grouped against plain reads, same run: " + row);
             }
             if (row.scenario().equals("throughput") || row.scenario().equals("vs camel-sql")) {
                 assertTrue(row.baseline() > 0 && row.ratio() > 0, "a ratio against the same run's baseline: " + row);

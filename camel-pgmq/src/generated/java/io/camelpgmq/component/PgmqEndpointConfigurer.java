@@ -26,6 +26,7 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "autocreatequeue":
         case "autoCreateQueue": target.getConfiguration().setAutoCreateQueue(property(camelContext, boolean.class, value)); return true;
         case "batching": target.getConfiguration().setBatching(property(camelContext, boolean.class, value)); return true;
+        case "bindings": target.getConfiguration().setBindings(property(camelContext, java.lang.String.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "channel": target.getConfiguration().setChannel(property(camelContext, java.lang.String.class, value)); return true;
@@ -51,6 +52,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxRetries": target.getConfiguration().setMaxRetries(property(camelContext, int.class, value)); return true;
         case "maxretrydelay":
         case "maxRetryDelay": target.getConfiguration().setMaxRetryDelay(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "messagegroupid":
+        case "messageGroupId": target.getConfiguration().setMessageGroupId(property(camelContext, java.lang.String.class, value)); return true;
         case "notify": target.getConfiguration().setNotify(property(camelContext, boolean.class, value)); return true;
         case "onsuccess":
         case "onSuccess": target.getConfiguration().setOnSuccess(property(camelContext, io.camelpgmq.component.PgmqOnSuccess.class, value)); return true;
@@ -63,6 +66,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryBackoffMultiplier": target.getConfiguration().setRetryBackoffMultiplier(property(camelContext, double.class, value)); return true;
         case "retrydelay":
         case "retryDelay": target.getConfiguration().setRetryDelay(property(camelContext, java.lang.Long.class, value)); return true;
+        case "routingkey":
+        case "routingKey": target.getConfiguration().setRoutingKey(property(camelContext, java.lang.String.class, value)); return true;
         case "visibilitytimeout":
         case "visibilityTimeout": target.getConfiguration().setVisibilityTimeout(property(camelContext, int.class, value)); return true;
         default: return false;
@@ -75,6 +80,7 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "autocreatequeue":
         case "autoCreateQueue": return boolean.class;
         case "batching": return boolean.class;
+        case "bindings": return java.lang.String.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "channel": return java.lang.String.class;
@@ -100,6 +106,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxRetries": return int.class;
         case "maxretrydelay":
         case "maxRetryDelay": return long.class;
+        case "messagegroupid":
+        case "messageGroupId": return java.lang.String.class;
         case "notify": return boolean.class;
         case "onsuccess":
         case "onSuccess": return io.camelpgmq.component.PgmqOnSuccess.class;
@@ -112,6 +120,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryBackoffMultiplier": return double.class;
         case "retrydelay":
         case "retryDelay": return java.lang.Long.class;
+        case "routingkey":
+        case "routingKey": return java.lang.String.class;
         case "visibilitytimeout":
         case "visibilityTimeout": return int.class;
         default: return null;
@@ -125,6 +135,7 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "autocreatequeue":
         case "autoCreateQueue": return target.getConfiguration().isAutoCreateQueue();
         case "batching": return target.getConfiguration().isBatching();
+        case "bindings": return target.getConfiguration().getBindings();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "channel": return target.getConfiguration().getChannel();
@@ -150,6 +161,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "maxRetries": return target.getConfiguration().getMaxRetries();
         case "maxretrydelay":
         case "maxRetryDelay": return target.getConfiguration().getMaxRetryDelay();
+        case "messagegroupid":
+        case "messageGroupId": return target.getConfiguration().getMessageGroupId();
         case "notify": return target.getConfiguration().isNotify();
         case "onsuccess":
         case "onSuccess": return target.getConfiguration().getOnSuccess();
@@ -162,6 +175,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryBackoffMultiplier": return target.getConfiguration().getRetryBackoffMultiplier();
         case "retrydelay":
         case "retryDelay": return target.getConfiguration().getRetryDelay();
+        case "routingkey":
+        case "routingKey": return target.getConfiguration().getRoutingKey();
         case "visibilitytimeout":
         case "visibilityTimeout": return target.getConfiguration().getVisibilityTimeout();
         default: return null;

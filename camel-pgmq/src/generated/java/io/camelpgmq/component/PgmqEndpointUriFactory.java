@@ -23,9 +23,10 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(28);
         props.add("autoCreateQueue");
         props.add("batching");
+        props.add("bindings");
         props.add("bridgeErrorHandler");
         props.add("channel");
         props.add("concurrentConsumers");
@@ -40,6 +41,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("maxMessagesPerPoll");
         props.add("maxRetries");
         props.add("maxRetryDelay");
+        props.add("messageGroupId");
         props.add("notify");
         props.add("onSuccess");
         props.add("operation");
@@ -48,6 +50,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("readMode");
         props.add("retryBackoffMultiplier");
         props.add("retryDelay");
+        props.add("routingKey");
         props.add("visibilityTimeout");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         SECRET_PROPERTY_NAMES = Collections.emptySet();

@@ -653,7 +653,7 @@ public final class PgmqClient {
             return queryOne(SEND_TOPIC, "send_topic", null, (rs, cols) -> rs.getInt(1), routingKey, json,
                     headersJson, delaySeconds);
         }
-        List<PgmqRoutedMessage> copies = sendBatchTopic(routingKey, List.of(json),
+        List<PgmqRoutedMessage> copies = sendBatchTopic("send_topic", routingKey, List.of(json),
                 headersJson == null ? null : Collections.singletonList(headersJson), delaySeconds, true);
         return (int) copies.stream().map(PgmqRoutedMessage::queueName).distinct().count();
     }
@@ -667,6 +667,12 @@ public final class PgmqClient {
      */
     public List<PgmqRoutedMessage> sendBatchTopic(String routingKey, List<String> jsons, List<String> headersJson,
                                                   int delaySeconds, boolean notify) {
+        return sendBatchTopic("send_batch_topic", routingKey, jsons, headersJson, delaySeconds, notify);
+    }
+
+    // operation: what an error names, so that a sendTopic with NOTIFY (sent through send_batch_topic) says send_topic
+    private List<PgmqRoutedMessage> sendBatchTopic(String operation, String routingKey, List<String> jsons,
+                                                   List<String> headersJson, int delaySeconds, boolean notify) {
         if (jsons == null || jsons.isEmpty()) {
             throw new IllegalArgumentException("A pgmq batch send needs at least one message; the batch is empty.");
         }
@@ -678,7 +684,7 @@ public final class PgmqClient {
             }
             headersJson.forEach(h -> JsonText.require(h, "headers"));
         }
-        return withConnection("send_batch_topic", null, c -> list(c,
+        return withConnection(operation, null, c -> list(c,
                 notify ? SEND_BATCH_TOPIC_NOTIFY : SEND_BATCH_TOPIC,
                 (rs, cols) -> new PgmqRoutedMessage(rs.getString("queue_name"), rs.getLong("msg_id")),
                 routingKey, c.createArrayOf("text", jsons.toArray()),

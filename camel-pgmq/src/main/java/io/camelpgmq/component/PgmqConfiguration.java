@@ -36,6 +36,12 @@ public class PgmqConfiguration implements Cloneable {
                                                        + " HeaderFilterStrategy.")
     private HeaderFilterStrategy headerFilterStrategy;
 
+    @UriParam(label = "common", description = "Topic patterns (comma-separated) to bind the queue to on start, for"
+                                              + " a consumer fed by sendTopic: words separated by dots, * is one word,"
+                                              + " # any characters. Binding is idempotent; bindings are never removed"
+                                              + " on stop.")
+    private String bindings;
+
     // ---------------------------------------------------------------- consumer
 
     @UriParam(label = "consumer", defaultValue = "10", description = "How many messages a consumer thread reads at"
@@ -121,6 +127,16 @@ public class PgmqConfiguration implements Cloneable {
 
     @UriParam(label = "producer", defaultValue = "0", description = "Seconds before a sent message becomes visible.")
     private int delay;
+
+    @UriParam(label = "producer", description = "The FIFO group of sent messages, written to pgmq's x-pgmq-group"
+                                                + " header: a constant, or a simple expression evaluated per exchange"
+                                                + " such as ${header.customerId}. Header CamelPgmqGroupId overrides it.")
+    private String messageGroupId;
+
+    @UriParam(label = "producer", description = "The routing key of sendTopic, sendBatchTopic and testRouting: words"
+                                                + " of letters, digits, - and _ separated by dots. Header"
+                                                + " CamelPgmqRoutingKey overrides it.")
+    private String routingKey;
 
     public String getQueueName() {
         return queueName;
@@ -288,6 +304,38 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setDelay(int delay) {
         this.delay = delay;
+    }
+
+    public String getBindings() {
+        return bindings;
+    }
+
+    public void setBindings(String bindings) {
+        this.bindings = bindings;
+    }
+
+    /** The patterns of {@link #getBindings()}, trimmed, without empty entries. */
+    public java.util.List<String> bindingPatterns() {
+        if (bindings == null) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(bindings.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
+    }
+
+    public String getMessageGroupId() {
+        return messageGroupId;
+    }
+
+    public void setMessageGroupId(String messageGroupId) {
+        this.messageGroupId = messageGroupId;
+    }
+
+    public String getRoutingKey() {
+        return routingKey;
+    }
+
+    public void setRoutingKey(String routingKey) {
+        this.routingKey = routingKey;
     }
 
     /** The retry delay in milliseconds before the given attempt is read again, or -1 to leave the vt as it is. */

@@ -24,9 +24,11 @@ public final class PgmqConstants {
     public static final String VISIBLE_AT = "CamelPgmqVisibleAt";
     @Metadata(label = "consumer", description = "The queue the message was read from.", javaType = "String")
     public static final String QUEUE_NAME = "CamelPgmqQueueName";
-    @Metadata(label = "consumer", description = "The message's FIFO group: the text of pgmq header x-pgmq-group, or"
-                                                + " null when it has none.",
-              javaType = "String")
+    @Metadata(label = "consumer,producer",
+              description = "The message's FIFO group. Consumer: the text of pgmq header x-pgmq-group, or null when it"
+                            + " has none. Producer: the group written to x-pgmq-group, overriding the endpoint's"
+                            + " messageGroupId; for sendBatch and sendBatchTopic a List gives one group per element.",
+              javaType = "Object")
     public static final String GROUP_ID = "CamelPgmqGroupId";
     @Metadata(label = "producer", description = "The operation to perform, overriding the endpoint's operation.",
               javaType = "io.camelpgmq.component.PgmqOperations")
@@ -53,8 +55,24 @@ public final class PgmqConstants {
               javaType = "java.sql.Connection")
     public static final String CONNECTION = "CamelPgmqConnection";
 
-    /** pgmq's header that names a message's FIFO group. */
-    public static final String PGMQ_GROUP_HEADER = "x-pgmq-group";
+    @Metadata(label = "producer", description = "The routing key of sendTopic, sendBatchTopic and testRouting,"
+                                                + " overriding the endpoint's routingKey.",
+              javaType = "String")
+    public static final String ROUTING_KEY = "CamelPgmqRoutingKey";
+    @Metadata(label = "producer", description = "The pattern that bindTopic binds and unbindTopic removes for the"
+                                                + " endpoint's queue.",
+              javaType = "String")
+    public static final String TOPIC_PATTERN = "CamelPgmqTopicPattern";
+    @Metadata(label = "producer", description = "Set by sendTopic and sendBatchTopic: how many queues got the"
+                                                + " message(s); 0 when no binding matched.",
+              javaType = "Integer")
+    public static final String ROUTED_QUEUES = "CamelPgmqRoutedQueues";
+    @Metadata(label = "producer", description = "Set by sendBatchTopic: one PgmqRoutedMessage (queue, msg id) per copy.",
+              javaType = "java.util.List<io.camelpgmq.client.PgmqRoutedMessage>")
+    public static final String ROUTED_MESSAGES = "CamelPgmqRoutedMessages";
+
+    /** pgmq's FIFO group header: messages with the same value are read in order, one reader at a time. */
+    public static final String PGMQ_GROUP = "x-pgmq-group";
 
     /** pgmq headers written on a message moved to the dead-letter queue. */
     public static final String DLQ_SOURCE_QUEUE = "x-pgmq-dlq-source-queue";

@@ -121,8 +121,21 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         return otherQueue == null ? null : QueueNames.insertChannel(otherQueue);
     }
 
-    /** Makes sure pgmq is installed and the queue exists, creating it when {@code autoCreateQueue} is set. */
+    /**
+     * Makes sure pgmq is installed and the queue exists, creating it when {@code autoCreateQueue} is set; for the
+     * endpoint's own queue, also binds it to the {@code bindings} patterns.
+     */
     void ensureQueue(String queueName) {
+        ensureQueueExists(queueName);
+        if (queueName.equals(configuration.getQueueName())) {
+            for (String pattern : configuration.bindingPatterns()) {
+                getClient().bindTopic(pattern, queueName);
+                LOG.info("Bound pgmq queue '{}' to topic pattern '{}'", queueName, pattern);
+            }
+        }
+    }
+
+    private void ensureQueueExists(String queueName) {
         PgmqClient client = getClient();
         if (!client.isInstalled()) {
             throw new PgmqException.NotInstalled(

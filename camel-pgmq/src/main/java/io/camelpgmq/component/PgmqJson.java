@@ -54,7 +54,7 @@ final class PgmqJson {
      * {@code null} when the message has none (pgmq puts all of those in one group of their own).
      */
     static String groupOf(String headersJson) {
-        Object group = headersFromJson(headersJson).get(PgmqConstants.PGMQ_GROUP_HEADER);
+        Object group = headersFromJson(headersJson).get(PgmqConstants.PGMQ_GROUP);
         if (group == null) {
             return null;
         }

@@ -25,5 +25,20 @@ public enum PgmqOperations {
     /** Drop the queue and its archive; the body is whether it existed. */
     dropQueue,
     /** Every queue of the database (List of PgmqQueue). */
-    listQueues
+    listQueues,
+    /**
+     * Send the body to every queue bound to a pattern the routing key matches; header CamelPgmqRoutedQueues tells how
+     * many got it. With notify, each destination queue's channel is notified in the same transaction.
+     */
+    sendTopic,
+    /** Send every element of a List or array body to every matching queue, in one transaction. */
+    sendBatchTopic,
+    /** Bind the endpoint's queue to the pattern of header CamelPgmqTopicPattern (binding twice is harmless). */
+    bindTopic,
+    /** Remove the binding of header CamelPgmqTopicPattern; the body is whether there was one. */
+    unbindTopic,
+    /** The topic bindings of the endpoint's queue (List of PgmqTopicBinding). */
+    listTopicBindings,
+    /** The bindings the routing key matches, without sending (List of PgmqTopicBinding). */
+    testRouting
 }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.client.PgmqRoutedMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -38,6 +39,7 @@ public class PgmqProducer extends DefaultProducer {
     private final PgmqConfiguration configuration;
     private final String queueName;
     private final Set<String> skippedHeaders = ConcurrentHashMap.newKeySet();
+    private PgmqMessageGroup group;
 
     public PgmqProducer(PgmqEndpoint endpoint) {
         super(endpoint);
@@ -53,7 +55,8 @@ public class PgmqProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        if (configuration.isAutoCreateQueue()) {
+        group = new PgmqMessageGroup(getEndpoint().getCamelContext(), configuration.getMessageGroupId());
+        if (configuration.isAutoCreateQueue() || !configuration.bindingPatterns().isEmpty()) {
             getEndpoint().ensureQueue(queueName);
         }
     }
@@ -66,7 +69,8 @@ public class PgmqProducer extends DefaultProducer {
         PgmqClient client = joined != null ? PgmqClient.onConnection(joined) : getEndpoint().getClient();
         switch (operation) {
             case send -> in.setHeader(PgmqConstants.MSG_ID,
-                    client.send(queueName, bodyAsJson(exchange, in.getBody()), pgmqHeaders(exchange), delay(in),
+                    client.send(queueName, bodyAsJson(exchange, in.getBody()),
+                            PgmqMessageGroup.withGroup(pgmqHeaders(exchange), group.of(exchange)), delay(in),
                             notifyChannel()));
             case sendBatch -> in.setHeader(PgmqConstants.MSG_IDS, sendBatch(exchange, client));
             case read -> in.setBody(client.read(queueName, visibilityTimeout(in), quantity(in)));
@@ -82,15 +86,40 @@ public class PgmqProducer extends DefaultProducer {
             case createQueue -> client.createQueue(queueName);
             case dropQueue -> in.setBody(client.dropQueue(queueName));
             case listQueues -> in.setBody(client.listQueues());
+            case sendTopic -> in.setHeader(PgmqConstants.ROUTED_QUEUES,
+                    client.sendTopic(routingKey(in), bodyAsJson(exchange, in.getBody()),
+                            PgmqMessageGroup.withGroup(pgmqHeaders(exchange), group.of(exchange)), delay(in),
+                            configuration.isNotify()));
+            case sendBatchTopic -> sendBatchTopic(exchange, client);
+            case bindTopic -> client.bindTopic(topicPattern(in, operation), queueName);
+            case unbindTopic -> in.setBody(client.unbindTopic(topicPattern(in, operation), queueName));
+            case listTopicBindings -> in.setBody(client.listTopicBindings(queueName));
+            case testRouting -> in.setBody(client.testRouting(routingKey(in)));
             default -> throw new IllegalArgumentException("Unsupported pgmq operation: " + operation);
         }
     }
 
     private List<Long> sendBatch(Exchange exchange, PgmqClient client) {
+        List<String> jsons = batchBodies(exchange, PgmqOperations.sendBatch);
+        return client.sendBatch(queueName, jsons, batchHeaders(exchange, jsons.size()), delay(exchange.getMessage()),
+                notifyChannel());
+    }
+
+    private void sendBatchTopic(Exchange exchange, PgmqClient client) {
+        Message in = exchange.getMessage();
+        List<String> jsons = batchBodies(exchange, PgmqOperations.sendBatchTopic);
+        List<PgmqRoutedMessage> copies = client.sendBatchTopic(routingKey(in), jsons,
+                batchHeaders(exchange, jsons.size()), delay(in), configuration.isNotify());
+        in.setHeader(PgmqConstants.ROUTED_MESSAGES, copies);
+        in.setHeader(PgmqConstants.ROUTED_QUEUES,
+                (int) copies.stream().map(PgmqRoutedMessage::queueName).distinct().count());
+    }
+
+    private static List<String> batchBodies(Exchange exchange, PgmqOperations operation) {
         Object body = exchange.getMessage().getBody();
         List<Object> elements = asList(body);
         if (elements == null) {
-            throw new IllegalArgumentException("operation=sendBatch needs a List, Collection or array body (one"
+            throw new IllegalArgumentException("operation=" + operation + " needs a List, Collection or array body (one"
                                                + " element per message), but the body is "
                                                + (body == null ? "null" : "a " + body.getClass().getName()) + ".");
         }
@@ -98,9 +127,43 @@ public class PgmqProducer extends DefaultProducer {
         for (Object element : elements) {
             jsons.add(bodyAsJson(exchange, element));
         }
+        return jsons;
+    }
+
+    /** The pgmq headers of each element of a batch: the exchange's, with each element's group; null for none. */
+    private List<String> batchHeaders(Exchange exchange, int size) {
         String headers = pgmqHeaders(exchange);
-        List<String> headerList = headers == null ? null : Collections.nCopies(jsons.size(), headers);
-        return client.sendBatch(queueName, jsons, headerList, delay(exchange.getMessage()), notifyChannel());
+        List<String> groups = group.ofBatch(exchange, size);
+        if (groups == null) {
+            return headers == null ? null : Collections.nCopies(size, headers);
+        }
+        List<String> each = new ArrayList<>(size);
+        for (String g : groups) {
+            each.add(PgmqMessageGroup.withGroup(headers, g));
+        }
+        return each;
+    }
+
+    private String routingKey(Message in) {
+        String key = in.getHeader(PgmqConstants.ROUTING_KEY, String.class);
+        if (key == null) {
+            key = configuration.getRoutingKey();
+        }
+        if (key == null) {
+            throw new IllegalArgumentException("A topic operation needs a routing key: set routingKey on the endpoint"
+                                               + " or header " + PgmqConstants.ROUTING_KEY + " (for example"
+                                               + " 'orders.created').");
+        }
+        return key;
+    }
+
+    private static String topicPattern(Message in, PgmqOperations operation) {
+        String pattern = in.getHeader(PgmqConstants.TOPIC_PATTERN, String.class);
+        if (pattern == null) {
+            throw new IllegalArgumentException("operation=" + operation + " needs the pattern in header "
+                                               + PgmqConstants.TOPIC_PATTERN + " (for example 'orders.*').");
+        }
+        return pattern;
     }
 
     private String notifyChannel() {

@@ -525,26 +525,19 @@ DECLARE
     candidate record;
     locked_groups text[] := ARRAY[]::text[];
     available bigint := 0;
-    -- the readable run of each eligible group: from its head up to (not including) its first invisible message
-    runs_sql text := format(
-        'WITH m AS (
-            SELECT msg_id, vt, coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') AS grp
-              FROM pgmq.%I),
-         g AS (
-            SELECT grp, min(msg_id) AS head_id, min(msg_id) FILTER (WHERE vt > $1) AS blocked_from
-              FROM m GROUP BY grp)
-         SELECT m.grp, g.head_id, m.msg_id
-           FROM m JOIN g USING (grp)
-          WHERE (g.blocked_from IS NULL OR g.blocked_from > g.head_id)
-            AND (g.blocked_from IS NULL OR m.msg_id < g.blocked_from)',
-        qtable);
 BEGIN
     IF qty IS NOT NULL AND qty <= 0 THEN
         RETURN;
     END IF;
-    -- statement 1: lock the eligible groups, oldest head first, until they hold enough messages for qty
+    -- statement 1, one pass over the queue: the eligible groups (head visible), oldest head first, each with its
+    -- visible messages (an upper bound of what it can give); lock them until they hold enough messages for qty
     FOR candidate IN EXECUTE format(
-        'SELECT grp, min(head_id) AS head_id, count(*) AS n FROM (%s) r GROUP BY grp ORDER BY 2', runs_sql)
+        'SELECT grp, min(msg_id) AS head_id, count(*) FILTER (WHERE vt <= $1) AS n
+           FROM (SELECT msg_id, vt, coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') AS grp
+                   FROM pgmq.%I) m
+          GROUP BY grp
+         HAVING coalesce(min(msg_id) FILTER (WHERE vt > $1) > min(msg_id), true)
+          ORDER BY 2', qtable)
         USING read_at
     LOOP
         IF pg_try_advisory_xact_lock(hashtext('pgmq.' || qtable), hashtext(candidate.grp)) THEN
@@ -556,21 +549,30 @@ BEGIN
     IF cardinality(locked_groups) = 0 THEN
         RETURN;
     END IF;
-    -- statement 2: a new snapshot, taken while this reader holds the groups' locks; rows another session holds
-    -- (a plain read, an archive) are skipped, and so is everything behind them in their group (rn = kept_rn)
+    -- statement 2: a new snapshot, taken while this reader holds the groups' locks, so every earlier reader's
+    -- committed visibility update is seen. Only the locked groups: each one's readable run, from its head up to (not
+    -- including) its first invisible message. Rows another session holds (a plain read, an archive) are skipped, and
+    -- so is everything behind them in their group (rn = kept_rn).
     RETURN QUERY EXECUTE format(
-        'WITH runs AS (
-            SELECT r.grp, r.head_id, r.msg_id,
-                   row_number() OVER (PARTITION BY r.grp ORDER BY r.msg_id) AS rn
-              FROM (%1$s) r
-             WHERE r.grp = ANY($4)),
+        'WITH m AS (
+            SELECT msg_id, vt, coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') AS grp
+              FROM pgmq.%1$I
+             WHERE coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') = ANY($4)),
+         g AS (
+            SELECT grp, min(msg_id) AS head_id, min(msg_id) FILTER (WHERE vt > $1) AS blocked_from
+              FROM m GROUP BY grp),
+         runs AS (
+            SELECT m.grp, g.head_id, m.msg_id,
+                   row_number() OVER (PARTITION BY m.grp ORDER BY m.msg_id) AS rn
+              FROM m JOIN g USING (grp)
+             WHERE g.blocked_from IS NULL OR m.msg_id < g.blocked_from),
          picked AS (
             SELECT * FROM runs
              WHERE $5 <> ''head'' OR rn = 1
              ORDER BY CASE WHEN $5 = ''rr'' THEN rn ELSE 0 END, head_id, msg_id
              LIMIT $3),
          locked AS (
-            SELECT q.msg_id FROM pgmq.%2$I q
+            SELECT q.msg_id FROM pgmq.%1$I q
              WHERE q.msg_id IN (SELECT msg_id FROM picked)
                FOR UPDATE SKIP LOCKED),
          kept AS (
@@ -579,7 +581,7 @@ BEGIN
                   FROM picked p JOIN locked l USING (msg_id)) k
              WHERE k.rn = k.kept_rn),
          updated AS (
-            UPDATE pgmq.%2$I q
+            UPDATE pgmq.%1$I q
                SET vt = $1 + make_interval(secs => $2),
                    read_ct = q.read_ct + 1,
                    last_read_at = $1
@@ -589,7 +591,7 @@ BEGIN
          SELECT u.msg_id, u.read_ct, u.enqueued_at, u.last_read_at, u.vt, u.message, u.headers
            FROM updated u JOIN kept k USING (msg_id)
           ORDER BY CASE WHEN $5 = ''rr'' THEN k.rn ELSE 0 END, k.head_id, u.msg_id',
-        runs_sql, qtable)
+        qtable)
     USING read_at, vt, qty, locked_groups, mode;
 END;
 $$;
