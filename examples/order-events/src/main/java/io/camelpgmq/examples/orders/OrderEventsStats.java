@@ -20,13 +20,19 @@ public class OrderEventsStats {
     private final Map<String, List<Integer>> publishedSeqs = new LinkedHashMap<>();
     private final Map<String, Map<String, List<Integer>>> routedSeqs = Map.of("billing", new LinkedHashMap<>(),
             "shipping", new LinkedHashMap<>());
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
     private volatile PgmqClient client;
     private volatile String phase = "starting";
     private volatile int openOrders;
 
     OrderEventsStats(OrderQueues queues) {
         this.queues = queues;
+    }
+
+    /** The routes run: the report's clock starts, its depths come from {@code client}. */
+    void started(PgmqClient client) {
+        this.startNanos = System.nanoTime();
+        this.client = client;
     }
 
     void setClient(PgmqClient client) {

@@ -17,7 +17,7 @@ class OrderEventsExampleTest {
 
     @Test
     void everyOrderIsHandledInSequenceByEachBoundQueueAndOnlyThePoisonIsDeadLettered() throws Exception {
-        OrderEventsExample.Summary s = OrderEventsExample.run(9, 50, 8);
+        OrderEventsExample.Summary s = OrderEventsExample.run(8, 50, 8);
         System.out.println(s);
         OrderEventsExample.QueueSummary billing = s.billing();
         OrderEventsExample.QueueSummary shipping = s.shipping();
