@@ -288,7 +288,11 @@ public final class PgmqBenchmark {
             report.add(new Row("producer", "send, " + threads + ", NOTIFY coalesced (" + coalesced + ")",
                     m.get("send" + t + "coalesced"), "msg/s", m.get("send" + t + "off"), "same, notify=false",
                     Check.RATIO_AT_LEAST, 0.9,
-                    (reps > 1 ? range(rates.get("send" + t + "coalesced")) : "") + spread));
+                    (reps > 1 ? range(rates.get("send" + t + "coalesced")) + spread + "; " : "")
+                            + pairedRatios(rates.get("send" + t + "coalesced"), rates.get("send" + t + "off"))));
+            report.add("producer", "NOTIFYs per 100 sends, " + threads + ", coalesced (" + coalesced + ")",
+                    s.notificationsPer100Sends(n, t, window), "NOTIFYs", 100, "NOTIFY every send",
+                    "counted by a bare LISTEN connection in an untimed run of " + n + " sends");
             report.add("producer", "sendBatch of 100, " + threads + ", notify=false", m.get("batch" + t + false),
                     "msg/s", m.get("send" + t + "off"), "send one per transaction, notify=false", nBatch + " msgs");
             report.add("producer", "sendBatch of 100, " + threads + ", notify=true", m.get("batch" + t + true),
@@ -513,6 +517,19 @@ public final class PgmqBenchmark {
 
     static double median(List<Double> values) {
         return pct(sorted(values), 50);
+    }
+
+    /**
+     * The ratio within each repetition (its two runs are minutes apart at most), as "paired x.xx (a, b, c)": on a
+     * server whose commit time drifts (a shared disk), a steadier figure than the ratio of medians.
+     */
+    private static String pairedRatios(List<Double> values, List<Double> baselines) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            ratios.add(values.get(i) / baselines.get(i));
+        }
+        return String.format("paired %.2fx %s", median(ratios),
+                ratios.stream().map(r -> String.format("%.2f", r)).toList());
     }
 
     private static String range(List<Double> values) {

@@ -224,6 +224,25 @@ final class Scenarios {
         }
     }
 
+    /**
+     * NOTIFYs per 100 sends: {@code n} sends through the camel-pgmq producer from {@code threads} threads with the
+     * component's {@code notifyCoalesceWindow} at {@code window} ms, while a bare LISTEN connection counts the
+     * notifications (untimed: the listener's own cost must not weigh on the timed rows).
+     */
+    double notificationsPer100Sends(int n, int threads, long window) throws Exception {
+        String q = queue("notifycount");
+        try (CamelContext ctx = context(window); NotificationCounter counter = new NotificationCounter(q)) {
+            ctx.start();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
+            long c0 = counter.count();
+            parallel(n, threads, i -> template.sendBody(endpoint, PAYLOAD.formatted(i)));
+            return 100.0 * (counter.count() - c0) / n;
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
     // ================================================================ 3. the baseline users have today: camel-sql
 
     /**

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
@@ -106,6 +107,8 @@ public class PgmqComponent extends DefaultComponent {
     private PgmqConsumerThreads consumerThreads;
     private PgmqNotifyCoalescer notifyCoalescer;
     private volatile boolean warnedPooledListener;
+    // tests only: a clock that makes a send outlive its window without a slow database
+    private LongSupplier coalescerClock;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -133,7 +136,9 @@ public class PgmqComponent extends DefaultComponent {
                                                + PgmqNotifyCoalescer.MAX_WINDOW_MILLIS + " ms, but was "
                                                + notifyCoalesceWindow + " ms.");
         }
-        notifyCoalescer = notifyCoalesceWindow > 0 ? new PgmqNotifyCoalescer(notifyCoalesceWindow) : null;
+        notifyCoalescer = notifyCoalesceWindow > 0
+                ? new PgmqNotifyCoalescer(notifyCoalesceWindow, coalescerClock != null ? coalescerClock : System::nanoTime)
+                : null;
         DataSource ds = getEffectiveDataSource();
         client = new PgmqClient(ds);
         producerClient = producerDataSource != null ? new PgmqClient(producerDataSource) : client;
@@ -340,6 +345,11 @@ public class PgmqComponent extends DefaultComponent {
 
     PgmqListener getListener() {
         return listener;
+    }
+
+    /** Tests only: the coalescer's nanosecond clock; set before the component starts. */
+    void setCoalescerClock(LongSupplier nanoClock) {
+        this.coalescerClock = nanoClock;
     }
 
     /** The producers' NOTIFY coalescer, or null when coalescing is off; available once the component started. */

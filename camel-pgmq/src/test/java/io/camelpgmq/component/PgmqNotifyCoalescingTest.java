@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.QueueNames;
@@ -202,6 +203,32 @@ class PgmqNotifyCoalescingTest {
         assertEquals(List.of("", ""), listener.drain(300),
                 "inside the window, each committed transaction's send notified, the rolled back one did not");
         assertEquals(3, client.metrics(queue).queueLength());
+    }
+
+    @Test
+    @Timeout(60)
+    void aSkippedSendThatReturnsAfterItsWindowNotifiesOnItsOwn() throws Exception {
+        client.createQueue(queue);
+        // the coalescer reads its clock at: send 1 decides (0), send 2 decides (10 ms: inside the window, it skips),
+        // send 2 returned (200 ms: after the 100 ms window, as a slow commit would), its own NOTIFY decides
+        long[] ticks = { 0L, 10_000_000L, 200_000_000L };
+        AtomicInteger reads = new AtomicInteger();
+        CamelContext ctx = new DefaultCamelContext();
+        PgmqComponent pgmq = new PgmqComponent();
+        pgmq.setDataSource(DB.dataSource());
+        pgmq.setNotifyCoalesceWindow(100);
+        pgmq.setCoalescerClock(() -> ticks[Math.min(reads.getAndIncrement(), ticks.length - 1)]);
+        ctx.addComponent("pgmq", pgmq);
+        ctx.start();
+        closeables.add(ctx);
+        ProducerTemplate producer = ctx.createProducerTemplate();
+        Listener listener = listen();
+
+        producer.sendBody("pgmq:" + queue, "{\"n\":1}");
+        producer.sendBody("pgmq:" + queue, "{\"n\":2}");
+        assertEquals(List.of("{\"coalesce_ms\":100}", "{\"coalesce_ms\":100}"), listener.drain(300),
+                "the leading send's NOTIFY, then the late skipped send's own one");
+        assertEquals(2, client.metrics(queue).queueLength());
     }
 
     /**
