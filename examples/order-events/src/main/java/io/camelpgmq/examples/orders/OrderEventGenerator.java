@@ -74,6 +74,7 @@ public class OrderEventGenerator extends RouteBuilder {
         }
         if (open.isEmpty()) {
             stats.setPhase("all orders published: draining", 0);
+            stats.publishingDone();
             e.setRouteStop(true);
             return;
         }

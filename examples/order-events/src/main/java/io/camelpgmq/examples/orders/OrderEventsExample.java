@@ -131,6 +131,15 @@ public final class OrderEventsExample {
 
                 @Override
                 public void beforeStop(BaseMainSupport m) {
+                    // the routes still run: give a slow machine up to 15 s more to publish and drain everything
+                    long deadline = System.nanoTime() + 15_000_000_000L;
+                    if (!drained(client, queues, stats)) {
+                        System.out.println("Stopping: waiting up to 15 s for the queues to drain");
+                    }
+                    while (!drained(client, queues, stats) && System.nanoTime() < deadline
+                           && !Thread.currentThread().isInterrupted()) {
+                        sleep(200);
+                    }
                     for (String queue : queues.all()) {
                         depthAtEnd.put(queue, client.metrics(queue).queueLength());
                     }
@@ -151,6 +160,26 @@ public final class OrderEventsExample {
                 }
             }
             return summarize(stats, queues, depthAtEnd, left);
+        }
+    }
+
+    private static boolean drained(PgmqClient client, OrderQueues queues, OrderEventsStats stats) {
+        if (!stats.isPublishingDone()) {
+            return false;
+        }
+        for (String queue : queues.all()) {
+            if (client.metrics(queue).queueLength() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

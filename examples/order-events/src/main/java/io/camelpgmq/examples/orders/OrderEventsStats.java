@@ -24,6 +24,7 @@ public class OrderEventsStats {
     private volatile PgmqClient client;
     private volatile String phase = "starting";
     private volatile int openOrders;
+    private volatile boolean publishingDone;
 
     OrderEventsStats(OrderQueues queues) {
         this.queues = queues;
@@ -37,6 +38,15 @@ public class OrderEventsStats {
 
     void setClient(PgmqClient client) {
         this.client = client;
+    }
+
+    /** The generator has published every event of every order it opened. */
+    void publishingDone() {
+        this.publishingDone = true;
+    }
+
+    boolean isPublishingDone() {
+        return publishingDone;
     }
 
     void setPhase(String phase, int openOrders) {
