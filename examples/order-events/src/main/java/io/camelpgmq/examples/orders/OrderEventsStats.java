@@ -16,6 +16,8 @@ public class OrderEventsStats {
     final QueueLedger shipping = new QueueLedger("shipping");
     final AtomicLong published = new AtomicLong();
     final AtomicLong copies = new AtomicLong();
+    /** Sends whose count of copies (CamelPgmqRoutedQueues) differs from what the bindings said. */
+    final AtomicLong misrouted = new AtomicLong();
     /** Per order, the events published, in sequence; per queue, the ones pgmq routed there. */
     private final Map<String, List<Integer>> publishedSeqs = new LinkedHashMap<>();
     private final Map<String, Map<String, List<Integer>>> routedSeqs = Map.of("billing", new LinkedHashMap<>(),
