@@ -55,8 +55,8 @@ public final class OrderEventsExample {
     }
 
     /** What one run did. */
-    public record Summary(String queuePrefix, long published, long copies, int orders, QueueSummary billing,
-                          QueueSummary shipping, String poisonOrder, int poisonSeq, int otherOrdersCompleted,
+    public record Summary(String queuePrefix, long published, long copies, long misrouted, int orders,
+                          QueueSummary billing, QueueSummary shipping, String poisonOrder, int poisonSeq, int otherOrdersCompleted,
                           List<String> queuesLeftAfterDrop) {
 
         /** Whether the poison event, and only it, reached billing's dead-letter queue. */
@@ -69,13 +69,14 @@ public final class OrderEventsExample {
             return String.format("""
 
                     Summary (queues %s_*)
-                      published %d order events of %d orders to topic %s.*: %d copies in the bound queues
+                      published %d events of %d orders to topic %s.*: %d copies in the bound queues, as the bindings say: %s
                     %s
                     %s
                       the poison event (%s #%d) is in billing's dead-letter queue: %s
                       the %d other orders completed in both queues: %d
                       queues left after the drop: %s
-                    """, queuePrefix, published, orders, OrderQueues.TOPIC, copies, billing, shipping,
+                    """, queuePrefix, published, orders, OrderQueues.TOPIC, copies,
+                    misrouted == 0 ? "yes" : "NO (" + misrouted + " sends differ)", billing, shipping,
                     poisonOrder, poisonSeq, poisonDeadLettered() ? "yes" : "NO",
                     orders - 1, otherOrdersCompleted, queuesLeftAfterDrop.isEmpty() ? "none" : queuesLeftAfterDrop);
         }
@@ -131,6 +132,15 @@ public final class OrderEventsExample {
 
                 @Override
                 public void beforeStop(BaseMainSupport m) {
+                    // the routes still run: give a slow machine up to 15 s more to publish and drain everything
+                    long deadline = System.nanoTime() + 15_000_000_000L;
+                    if (!drained(client, queues, stats)) {
+                        System.out.println("Stopping: waiting up to 15 s for the queues to drain");
+                    }
+                    while (!drained(client, queues, stats) && System.nanoTime() < deadline
+                           && !Thread.currentThread().isInterrupted()) {
+                        sleep(200);
+                    }
                     for (String queue : queues.all()) {
                         depthAtEnd.put(queue, client.metrics(queue).queueLength());
                     }
@@ -151,6 +161,26 @@ public final class OrderEventsExample {
                 }
             }
             return summarize(stats, queues, depthAtEnd, left);
+        }
+    }
+
+    private static boolean drained(PgmqClient client, OrderQueues queues, OrderEventsStats stats) {
+        if (!stats.isPublishingDone()) {
+            return false;
+        }
+        for (String queue : queues.all()) {
+            if (client.metrics(queue).queueLength() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -186,7 +216,8 @@ public final class OrderEventsExample {
                 completed++;
             }
         }
-        return new Summary(queues.prefix(), stats.published.get(), stats.copies.get(), orders.size(),
+        return new Summary(queues.prefix(), stats.published.get(), stats.copies.get(), stats.misrouted.get(),
+                orders.size(),
                 queueSummary(stats, "billing", orders, depth.getOrDefault(queues.billing(), -1L),
                         depth.getOrDefault(queues.billingDlq(), -1L)),
                 queueSummary(stats, "shipping", orders, depth.getOrDefault(queues.shipping(), -1L),

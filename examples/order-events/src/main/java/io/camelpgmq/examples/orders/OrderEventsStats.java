@@ -16,6 +16,8 @@ public class OrderEventsStats {
     final QueueLedger shipping = new QueueLedger("shipping");
     final AtomicLong published = new AtomicLong();
     final AtomicLong copies = new AtomicLong();
+    /** Sends whose count of copies (CamelPgmqRoutedQueues) differs from what the bindings said. */
+    final AtomicLong misrouted = new AtomicLong();
     /** Per order, the events published, in sequence; per queue, the ones pgmq routed there. */
     private final Map<String, List<Integer>> publishedSeqs = new LinkedHashMap<>();
     private final Map<String, Map<String, List<Integer>>> routedSeqs = Map.of("billing", new LinkedHashMap<>(),
@@ -24,6 +26,7 @@ public class OrderEventsStats {
     private volatile PgmqClient client;
     private volatile String phase = "starting";
     private volatile int openOrders;
+    private volatile boolean publishingDone;
 
     OrderEventsStats(OrderQueues queues) {
         this.queues = queues;
@@ -37,6 +40,15 @@ public class OrderEventsStats {
 
     void setClient(PgmqClient client) {
         this.client = client;
+    }
+
+    /** The generator has published every event of every order it opened. */
+    void publishingDone() {
+        this.publishingDone = true;
+    }
+
+    boolean isPublishingDone() {
+        return publishingDone;
     }
 
     void setPhase(String phase, int openOrders) {

@@ -1,5 +1,6 @@
 package io.camelpgmq.examples.orders;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +28,7 @@ class OrderEventsExampleTest {
         assertEquals(s.published(), billing.routed(), "billing got every event");
         assertEquals(s.orders() * 3L, shipping.routed(), "shipping got paid, shipped, delivered of every order");
         assertEquals(s.copies(), billing.routed() + shipping.routed());
+        assertEquals(0, s.misrouted(), "every send made as many copies (CamelPgmqRoutedQueues) as the bindings say");
 
         // every copy reached its queue's consumer: handled, or dead-lettered
         assertEquals(billing.routed(), billing.processed() + billing.deadLettered(), "billing: every event handled");
@@ -50,7 +52,7 @@ class OrderEventsExampleTest {
         assertEquals(0, shipping.leftInQueue());
         assertEquals(0, billing.leftInDeadLetterQueue(), "the dead letter was read and archived");
         assertEquals(0, shipping.leftInDeadLetterQueue());
-        assertEquals(java.util.List.of(), s.queuesLeftAfterDrop());
+        assertEquals(List.of(), s.queuesLeftAfterDrop());
         assertTrue(Set.of(s.poisonSeq()).equals(billing.deadLetters().get(s.poisonOrder())));
     }
 }
