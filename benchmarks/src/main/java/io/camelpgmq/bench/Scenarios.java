@@ -537,11 +537,11 @@ final class Scenarios {
 
     /**
      * {@code rate} msg/s for {@code seconds} from 4 producer threads (each paced at rate/4 on its own schedule) into
-     * a queue with one camel-pgmq consumer (default options); the component coalesces with {@code window} ms (0:
-     * off). Pickup per message from its send call's return to the route's first processor. A bare LISTEN connection
+     * a queue with one camel-pgmq consumer (default options but {@code pollInterval}); the component coalesces
+     * with {@code window} ms (0: off). Pickup per message from its send call's return to the route's first processor. A bare LISTEN connection
      * counts the notifications.
      */
-    Sustained sustained(int rate, double seconds, long window) throws Exception {
+    Sustained sustained(int rate, double seconds, long window, long pollInterval) throws Exception {
         String q = queue("sustained");
         int n = (int) (rate * seconds);
         long[] returned = new long[n];
@@ -551,7 +551,7 @@ final class Scenarios {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("pgmq:" + q).process(e -> {
+                    from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
                         arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
                         all.countDown();
                     });
@@ -586,7 +586,7 @@ final class Scenarios {
             double sendSeconds = seconds(t0);
             pool.shutdown();
             long notifications = counter.count() - c0;
-            all.await(60, TimeUnit.SECONDS);
+            all.await(pollInterval + 30_000, TimeUnit.MILLISECONDS);
             List<Double> millis = new ArrayList<>();
             int lost = 0;
             for (int i = 0; i < n; i++) {

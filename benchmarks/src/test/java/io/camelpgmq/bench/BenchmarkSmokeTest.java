@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchmarkSmokeTest {
 
     @Test
-    @Timeout(120)
+    @Timeout(300)
     void everyScenarioProducesItsRows(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("smoke.md");
         PgmqBenchmark.Options options = PgmqBenchmark.Options.parse(new String[] { "--smoke", "--out", out.toString() });
