@@ -69,6 +69,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile long lastReadErrorReportNanos;
     private volatile long lastPollNanos;
     private volatile int insertThrottleMillis;
+    private volatile long largestCoalesceWindowMillis;
     private volatile long insertThrottleCheckedNanos;
     private volatile boolean forcedShutdown;
     private PgmqClient client;
@@ -181,14 +182,26 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     /** A notification on the channel: read now, and once more when the sender's throttle window ends. */
     private void notified(String payload) {
         readers.wake();
-        long trailing = trailingReadDelayMillis(payload);
+        long trailing = payload == PgmqListener.RECONNECTED ? missedWindowMillis() : trailingReadDelayMillis(payload);
         if (trailing > 0) {
             wakeups.wakeAfter(trailing);
         }
     }
 
+    /**
+     * After the listener (re)connected: a coalescing producer's leading notification may have been missed, and sends
+     * inside its window announce nothing, so read once more after the longest window this consumer knows of.
+     */
+    private long missedWindowMillis() {
+        return Math.max(Math.max(largestCoalesceWindowMillis, getEndpoint().getComponent().getNotifyCoalesceWindow()),
+                insertThrottleMillis);
+    }
+
     private long trailingReadDelayMillis(String payload) {
         long coalesced = Math.max(0, PgmqNotifyCoalescer.trailingReadDelayMillis(payload));
+        if (coalesced > largestCoalesceWindowMillis) {
+            largestCoalesceWindowMillis = coalesced;
+        }
         if (System.nanoTime() - insertThrottleCheckedNanos > THROTTLE_REFRESH_NANOS) {
             // the listener thread must not wait for the database
             insertThrottleCheckedNanos = System.nanoTime();

@@ -60,6 +60,12 @@ final class PgmqListener implements AutoCloseable {
     }
 
     static final String APPLICATION_NAME = "camel-pgmq listener";
+    /**
+     * The payload subscribers get after the listener (re)connected or began to LISTEN on their channel: notifications
+     * sent meanwhile were missed, including a coalescing producer's leading one (a notification's payload is never
+     * null).
+     */
+    static final String RECONNECTED = null;
     private static final Logger LOG = LoggerFactory.getLogger(PgmqListener.class);
     private static final int WAIT_MILLIS = 250;
     private static final int VALID_TIMEOUT_SECONDS = 5;
@@ -106,8 +112,8 @@ final class PgmqListener implements AutoCloseable {
     }
 
     /**
-     * Calls {@code onWake} with the payload of every notification on {@code channel}, and with an empty payload after
-     * every (re)connection. It runs on the listener's thread: it must not block. Starts the listener thread on first
+     * Calls {@code onWake} with the payload of every notification on {@code channel}, and with {@link #RECONNECTED}
+     * after every (re)connection. It runs on the listener's thread: it must not block. Starts the listener thread on first
      * use.
      */
     synchronized Registration register(String channel, Consumer<String> onWake) {
@@ -327,7 +333,7 @@ final class PgmqListener implements AutoCloseable {
                 if (listening.add(channel)) {
                     st.execute(PgmqClient.listenSql(channel));
                     LOG.debug("pgmq listener: LISTEN {}", channel);
-                    wake(channel, "");
+                    wake(channel, RECONNECTED);
                 }
             }
             for (String channel : Set.copyOf(listening)) {
@@ -349,12 +355,12 @@ final class PgmqListener implements AutoCloseable {
     }
 
     private void wakeAll() {
-        subscribers.values().forEach(list -> list.forEach(s -> safeRun(s, "")));
+        subscribers.values().forEach(list -> list.forEach(s -> safeRun(s, RECONNECTED)));
     }
 
     private static void safeRun(Consumer<String> subscriber, String payload) {
         try {
-            subscriber.accept(payload == null ? "" : payload);
+            subscriber.accept(payload);
         } catch (RuntimeException e) {
             LOG.warn("pgmq listener: waking a consumer failed", e);
         }
