@@ -463,7 +463,7 @@ public final class PgmqBenchmark {
         int threads = s.threadsForIdleConsumers(many);
         // before the consumers shared the component's workers and timer: a reader and a timer thread per consumer
         report.add(new Row("idle cost", many + " idle consumers on one component: threads", threads, "threads", one,
-                "1 idle consumer", Check.VALUE_AT_MOST, 20, "was " + (2 * many + 5) + " (a reader and a timer each)"));
+                "1 idle consumer", Check.VALUE_AT_MOST, 50, "was " + (2 * many + 5) + " (a reader and a timer each)"));
     }
 
     // ---------------------------------------------------------------- 6. backlog and memory

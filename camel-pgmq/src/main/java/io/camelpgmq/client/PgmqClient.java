@@ -78,15 +78,24 @@ public final class PgmqClient {
     private static final String ENABLE_NOTIFY_INSERT = "SELECT pgmq.enable_notify_insert(?::text, ?::integer)";
     private static final String DISABLE_NOTIFY_INSERT = "SELECT pgmq.disable_notify_insert(?::text)";
     // delivery-scoped forms: a delivery is (msg_id, read_ct) as the read returned it. Each read increments read_ct, so
-    // a row whose read_ct moved on was read again by someone else (its visibility ran out) and is no longer ours.
-    // The rows are locked in the statement, so a concurrent read either sees them completed or we see its read_ct.
-    private static final String OWNED_IDS = "ARRAY(SELECT q.msg_id FROM %s q"
-                                            + " JOIN unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
-                                            + " ON q.msg_id = d.msg_id AND q.read_ct = d.read_ct FOR UPDATE OF q)";
-    private static final String ARCHIVE_OWNED = "SELECT * FROM pgmq.archive(?::text, " + OWNED_IDS + ")";
-    private static final String DELETE_OWNED = "SELECT * FROM pgmq.delete(?::text, " + OWNED_IDS + ")";
-    private static final String SET_VT_OWNED = "SELECT * FROM pgmq.set_vt(?::text, " + OWNED_IDS + ","
-                                               + " clock_timestamp() + ?::bigint * interval '1 millisecond')";
+    // a row whose read_ct moved on was read again by someone else (its visibility ran out) and is no longer ours. The
+    // condition sits in the DELETE or UPDATE itself, which PostgreSQL rechecks on the row's newest version when a
+    // concurrent read changed it: no separate row lock (an extra write per message). These are the statements pgmq's
+    // archive, delete and set_vt run, on the queue and archive tables whose columns are pgmq's public contract.
+    private static final String OWNED = " USING unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
+                                        + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
+    private static final String DELETE_OWNED = "DELETE FROM %1$s q" + OWNED + " RETURNING q.msg_id";
+    private static final String ARCHIVE_OWNED = "WITH archived AS (DELETE FROM %1$s q" + OWNED
+                                                + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
+                                                + " q.message, q.headers)"
+                                                + " INSERT INTO %2$s (msg_id, read_ct, enqueued_at, last_read_at, vt,"
+                                                + " message, headers)"
+                                                + " SELECT msg_id, read_ct, enqueued_at, last_read_at, vt, message,"
+                                                + " headers FROM archived RETURNING msg_id";
+    private static final String SET_VT_OWNED = "UPDATE %1$s q SET vt = clock_timestamp() + ?::bigint * interval"
+                                               + " '1 millisecond' FROM unnest(?::bigint[], ?::integer[]) AS"
+                                               + " d(msg_id, read_ct) WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct"
+                                               + " RETURNING q.msg_id";
     // giving a delivery back undoes its read: visible at once, and the read no longer counts as an attempt. pgmq has
     // no function for it; the queue table's columns are part of pgmq's public contract.
     private static final String GIVE_BACK = "UPDATE %s q SET vt = clock_timestamp(), read_ct = q.read_ct - 1"
@@ -97,9 +106,11 @@ public final class PgmqClient {
                                                    + " SELECT g.msg_id, pg_notify(?::text, '') FROM given g";
     // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
     // database's clock; the subquery sees the rows before this read, so the messages it takes are not counted
+    // statement_timestamp(), not clock_timestamp(): a volatile bound cannot bound an index scan, and min(vt) would walk
+    // the index through every visible message of the backlog on each read
     private static final String READ_WITH_NEXT = "SELECT r.*, n.next_vt, n.db_now FROM"
-                                                 + " (SELECT clock_timestamp() AS db_now,"
-                                                 + " (SELECT min(vt) FROM %s WHERE vt > clock_timestamp()) AS next_vt) n"
+                                                 + " (SELECT statement_timestamp() AS db_now,"
+                                                 + " (SELECT min(vt) FROM %s WHERE vt > statement_timestamp()) AS next_vt) n"
                                                  + " LEFT JOIN LATERAL pgmq.%s(?::text, ?::integer, ?::integer) r"
                                                  + " ON true";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
@@ -547,8 +558,8 @@ public final class PgmqClient {
             return List.of();
         }
         String sql = String.format(SET_VT_OWNED, qualifiedQueueTable(queueName));
-        return withConnection("set_vt", queueName, c -> list(c, sql, (rs, cols) -> rs.getLong("msg_id"), queueName,
-                bigintArray(c, ids(deliveries)), intArray(c, deliveries), vtMillis));
+        return withConnection("set_vt", queueName, c -> list(c, sql, FIRST_LONG, vtMillis,
+                bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
     }
 
     /**
@@ -588,9 +599,14 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String sql = String.format(template, qualifiedQueueTable(queueName));
+        String sql = String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
         return withConnection(operation, queueName,
-                c -> list(c, sql, FIRST_LONG, queueName, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
+                c -> list(c, sql, FIRST_LONG, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
+    }
+
+    /** {@code pgmq."a_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    private static String qualifiedArchiveTable(String queueName) {
+        return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
     }
 
     /** {@code pgmq."q_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */

@@ -25,7 +25,6 @@ final class PgmqAccessCheck {
             "pgmq.delete(text,bigint)", "pgmq.delete(text,bigint[])");
     private static final List<String> SET_VT = List.of(
             "pgmq.set_vt(text,bigint,integer)", "pgmq.set_vt(text,bigint[],integer)");
-    private static final String SET_VT_MANY_AT = "pgmq.set_vt(text,bigint[],timestamp with time zone)";
     private static final List<String> SEND = List.of(
             "pgmq.send(text,jsonb)", "pgmq.send(text,jsonb,integer)", "pgmq.send(text,jsonb,jsonb,integer)");
     private static final List<String> SEND_BATCH = List.of(
@@ -35,6 +34,7 @@ final class PgmqAccessCheck {
     private final List<String> functions = new ArrayList<>();
     private final List<TablePrivilege> privileges = new ArrayList<>();
     private final String user;
+    private boolean writesTablesDirectly;
 
     private PgmqAccessCheck(String user) {
         this.user = user;
@@ -50,10 +50,9 @@ final class PgmqAccessCheck {
         PgmqReadMode mode = configuration.getReadMode();
         check.functions.add(mode.isGrouped() ? "pgmq." + mode.groupedRead().function() + "(text,integer,integer)"
                 : READ);
-        check.functions.addAll(COMPLETE);
-        // retries and visibility extension of a delivery: set_vt with ids and a timestamp
-        check.functions.add(SET_VT_MANY_AT);
-        // a delivery given back is an UPDATE of the queue table
+        // completing, retrying, extending and giving back a delivery are statements on the queue's own tables (scoped
+        // to the delivery read), so the role needs the table privileges even where pgmq's functions are SECURITY DEFINER
+        check.writesTablesDirectly = true;
         check.table(queue, "SELECT", "UPDATE", "DELETE");
         String dlq = configuration.getDeadLetterQueue();
         boolean archives = configuration.getOnSuccess() == PgmqOnSuccess.archive
@@ -149,7 +148,7 @@ final class PgmqAccessCheck {
     /** The privileges on the functions and on the queue's tables (those that exist). */
     void checkPrivileges(PgmqClient client) {
         // functions installed SECURITY DEFINER act with their owner's rights: then the tables are not the caller's concern
-        List<TablePrivilege> tables = client.anySecurityInvoker(functions)
+        List<TablePrivilege> tables = writesTablesDirectly || client.anySecurityInvoker(functions)
                 ? client.missingTablePrivileges(privileges) : List.of();
         List<String> notExecutable = client.functionsWithoutExecute(functions);
         if (!tables.isEmpty() || !notExecutable.isEmpty()) {

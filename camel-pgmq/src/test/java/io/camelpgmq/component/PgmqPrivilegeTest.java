@@ -170,7 +170,7 @@ class PgmqPrivilegeTest extends PgmqTestSupport {
         }
         try (Connection c = DriverManager.getConnection(url, props)) {
             PgmqSchema.install(c);
-            c.createStatement().execute("DROP FUNCTION pgmq.set_vt(text, bigint[], timestamp with time zone)");
+            c.createStatement().execute("DROP FUNCTION pgmq.read(text, integer, integer, jsonb)");
             c.createStatement().execute("SELECT pgmq.create('" + queue + "')");
         }
         PgmqComponent component = new PgmqComponent();
@@ -179,7 +179,7 @@ class PgmqPrivilegeTest extends PgmqTestSupport {
         component.setPassword(DB.password());
         String message = startFails(component, consumerOf("pgmq:" + queue));
         assertTrue(message.contains("The pgmq in this database has no function"
-                                    + " pgmq.set_vt(text,bigint[],timestamp with time zone)"),
+                                    + " pgmq.read(text,integer,integer,jsonb)"),
                 message);
         assertTrue(message.contains("camel-pgmq needs pgmq 1.13 or camel-pgmq's compatible SQL"), message);
     }
