@@ -35,6 +35,7 @@ public class PgmqComponent extends DefaultComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqComponent.class);
     private static final long LISTENER_STOP_MILLIS = 1000;
+    private static final long POOL_CLOSE_MILLIS = 1000;
 
     @Metadata(autowired = true, description = "The DataSource for every queue operation (a pgjdbc DataSource or a pool"
                                               + " over it). Autowired when the registry has exactly one. Use url instead"
@@ -169,12 +170,31 @@ public class PgmqComponent extends DefaultComponent {
             listener = null;
         }
         if (ownedDataSource instanceof HikariDataSource hikari) {
-            hikari.close();
+            closePool(hikari);
         }
         ownedDataSource = null;
         client = null;
         producerClient = null;
         super.doStop();
+    }
+
+    /**
+     * Closes the pool this component created. A connection stuck in a dead network path holds the pool's close until
+     * its socket timeout; the stop must not wait for that, so the close gets a moment and then finishes on its own.
+     */
+    private void closePool(HikariDataSource hikari) {
+        Thread closer = getCamelContext().getExecutorServiceManager().newThread("PgmqPoolClose", hikari::close);
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(POOL_CLOSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.warn("The pgmq component's connection pool is still closing: a connection is stuck in a dead network"
+                     + " path. It finishes within socketTimeout ({} ms); the component has stopped.", socketTimeout);
+        }
     }
 
     /** The DataSource for queue operations: the user's, or the pool this component created from {@code url}. */
