@@ -106,13 +106,19 @@ public final class PgmqClient {
                                                    + " SELECT g.msg_id, pg_notify(?::text, '') FROM given g";
     // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
     // database's clock; the subquery sees the rows before this read, so the messages it takes are not counted
-    // statement_timestamp(), not clock_timestamp(): a volatile bound cannot bound an index scan, and min(vt) would walk
-    // the index through every visible message of the backlog on each read
-    private static final String READ_WITH_NEXT = "SELECT r.*, n.next_vt, n.db_now FROM"
-                                                 + " (SELECT statement_timestamp() AS db_now,"
-                                                 + " (SELECT min(vt) FROM %s WHERE vt > statement_timestamp()) AS next_vt) n"
-                                                 + " LEFT JOIN LATERAL pgmq.%s(?::text, ?::integer, ?::integer) r"
-                                                 + " ON true";
+    // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
+    // database's clock. The lookup runs only when the read came back short (PostgreSQL evaluates an uncorrelated
+    // scalar subquery when its value is first needed): a full batch reads again anyway, and the index's range of
+    // future vts holds the entries of every message read since the last vacuum. statement_timestamp(), not
+    // clock_timestamp(): a volatile bound cannot bound an index scan. The subquery sees the rows as they were before
+    // this read, so the messages it takes are not counted.
+    private static final String READ_WITH_NEXT = "WITH r AS MATERIALIZED"
+                                                 + " (SELECT * FROM pgmq.%2$s(?::text, ?::integer, ?::integer)),"
+                                                 + " n AS (SELECT statement_timestamp() AS db_now,"
+                                                 + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
+                                                 + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
+                                                 + " END AS next_vt)"
+                                                 + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
                                                   + " WHERE t.queue_name = ?::text";
@@ -524,7 +530,7 @@ public final class PgmqClient {
                 queueName, (rs, cols) -> new Object[] {
                         rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                         rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },
-                queueName, vtSeconds, qty);
+                queueName, vtSeconds, qty, qty);
         List<PgmqMessage> messages = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
             if (row[0] != null) {

@@ -61,6 +61,10 @@ class PgmqClientDeliveryTest {
         assertEquals(1, read.messages().size());
         Duration until = read.untilNextVisible();
         assertTrue(until.toMillis() > 4000 && until.toMillis() <= 5000, "the delayed message, was " + until);
+        client.send(queue, "{\"another\":1}");
+        PgmqRead full = client.readWithNextVisible(queue, 30, 1);
+        assertEquals(1, full.messages().size());
+        assertNull(full.nextVisibleAt(), "a full batch reads again anyway: no look-up");
         PgmqRead nothing = client.readWithNextVisible(queue, 30, 10);
         assertTrue(nothing.messages().isEmpty());
         assertTrue(nothing.untilNextVisible().toMillis() <= 5000, "still the delayed one (the read one is later)");
