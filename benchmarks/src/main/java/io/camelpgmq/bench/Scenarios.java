@@ -535,6 +535,19 @@ final class Scenarios {
     record Sustained(Latency latency, double achievedRate, double notificationsPerSecond) {
     }
 
+    /** A consumer of {@code q} that records when each message (by its sequence number) reached the route. */
+    private static RouteBuilder arrivals(String q, long pollInterval, long[] arrived, CountDownLatch all) {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
+                    arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
+                    all.countDown();
+                });
+            }
+        };
+    }
+
     /**
      * {@code rate} msg/s for {@code seconds} from 4 producer threads (each paced at rate/4 on its own schedule) into
      * a queue with one camel-pgmq consumer (default options but {@code pollInterval}); the component coalesces
@@ -548,15 +561,7 @@ final class Scenarios {
         long[] arrived = new long[n];
         CountDownLatch all = new CountDownLatch(n);
         try (CamelContext ctx = context(window); NotificationCounter counter = new NotificationCounter(q)) {
-            ctx.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
-                        arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
-                        all.countDown();
-                    });
-                }
-            });
+            ctx.addRoutes(arrivals(q, pollInterval, arrived, all));
             ctx.start();
             ProducerTemplate template = ctx.createProducerTemplate();
             Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);
@@ -658,15 +663,7 @@ final class Scenarios {
         long[] arrived = new long[samples];
         CountDownLatch all = new CountDownLatch(samples);
         try (CamelContext ctx = context()) {
-            ctx.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("pgmq:" + q + "?pollInterval=" + pollInterval).process(e -> {
-                        arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
-                        all.countDown();
-                    });
-                }
-            });
+            ctx.addRoutes(arrivals(q, pollInterval, arrived, all));
             ctx.start();
             ProducerTemplate template = ctx.createProducerTemplate();
             Endpoint endpoint = ctx.getEndpoint("pgmq:" + q);

@@ -31,7 +31,6 @@ final class PgmqBatch {
     private final State[] states;
     // local estimate (System.nanoTime) of when each message becomes visible again
     private final long[] visibleUntil;
-    private final long readNanos;
 
     /**
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
@@ -42,7 +41,6 @@ final class PgmqBatch {
         this.groups = new String[messages.size()];
         this.states = new State[messages.size()];
         this.visibleUntil = new long[messages.size()];
-        this.readNanos = readNanos;
         for (int i = 0; i < states.length; i++) {
             states[i] = State.WAITING;
             visibleUntil[i] = readNanos + visibleInNanos;
@@ -61,10 +59,6 @@ final class PgmqBatch {
 
     int size() {
         return messages.size();
-    }
-
-    long readNanos() {
-        return readNanos;
     }
 
     /** Marks the message as handed to the route; false when it was given back meanwhile. */

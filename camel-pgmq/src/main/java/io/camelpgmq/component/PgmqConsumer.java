@@ -1,6 +1,7 @@
 package io.camelpgmq.component;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -367,7 +368,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void processAsOneExchange(PgmqBatch batch) {
         List<PgmqMessage> messages = batch.messages();
-        List<Integer> started = new java.util.ArrayList<>();
+        List<Integer> started = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             if (batch.start(i)) {
                 started.add(i);

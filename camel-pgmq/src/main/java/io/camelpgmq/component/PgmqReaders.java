@@ -76,11 +76,6 @@ final class PgmqReaders {
         pending = 0;
     }
 
-    /** Opens again after {@link #close()} (a consumer started again). */
-    synchronized void open() {
-        closed = false;
-    }
-
     synchronized int running() {
         return running;
     }

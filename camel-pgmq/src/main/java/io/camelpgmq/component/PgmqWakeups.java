@@ -68,10 +68,6 @@ final class PgmqWakeups {
         return scheduled.size();
     }
 
-    void open() {
-        closed = false;
-    }
-
     /** Cancels every scheduled wake-up. */
     synchronized void close() {
         closed = true;
