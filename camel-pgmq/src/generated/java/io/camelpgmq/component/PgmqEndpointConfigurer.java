@@ -46,6 +46,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listen": target.getConfiguration().setListen(property(camelContext, boolean.class, value)); return true;
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": target.getConfiguration().setMaxConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": target.getConfiguration().setMaxMessagesPerPoll(property(camelContext, int.class, value)); return true;
         case "maxretries":
@@ -100,6 +102,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "listen": return boolean.class;
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": return int.class;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return int.class;
         case "maxretries":
@@ -155,6 +159,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listen": return target.getConfiguration().isListen();
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": return target.getConfiguration().getMaxConcurrentConsumers();
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return target.getConfiguration().getMaxMessagesPerPoll();
         case "maxretries":

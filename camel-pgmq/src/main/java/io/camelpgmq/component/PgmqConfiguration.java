@@ -51,9 +51,21 @@ public class PgmqConfiguration implements Cloneable {
                                                                      + " once (pgmq read qty).")
     private int maxMessagesPerPoll = 10;
 
-    @UriParam(label = "consumer", defaultValue = "1", description = "How many threads read and process messages in"
-                                                                    + " this consumer.")
+    @UriParam(label = "consumer", defaultValue = "1", description = "How many readers this consumer runs at once"
+                                                                    + " when woken (each reads a batch and processes"
+                                                                    + " it); they run only while there is something"
+                                                                    + " to read.")
     private int concurrentConsumers = 1;
+
+    @UriParam(label = "consumer", defaultValue = "4", description = "The most readers this consumer runs at once"
+                                                                    + " under load: beyond concurrentConsumers, a"
+                                                                    + " reader is added each time a read comes back"
+                                                                    + " full, and it ends when a read comes back"
+                                                                    + " short. Set it to 1 (with concurrentConsumers"
+                                                                    + " 1) to process strictly one message at a time;"
+                                                                    + " a value below concurrentConsumers means"
+                                                                    + " concurrentConsumers.")
+    private int maxConcurrentConsumers = 4;
 
     @UriParam(label = "consumer", defaultValue = "true", description = "Wake the consumer by LISTEN on the channel"
                                                                       + " (milliseconds after the sender commits). When"
@@ -200,6 +212,14 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setConcurrentConsumers(int concurrentConsumers) {
         this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public int getMaxConcurrentConsumers() {
+        return maxConcurrentConsumers;
+    }
+
+    public void setMaxConcurrentConsumers(int maxConcurrentConsumers) {
+        this.maxConcurrentConsumers = maxConcurrentConsumers;
     }
 
     public boolean isListen() {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * What makes it read: a NOTIFY on the channel (through the component's {@link PgmqListener}), a trailing read when a
  * throttled or coalesced notification's window ends, a wake-up when a waiting message becomes visible (a delay, a
  * retry, a visibility timeout that runs out), a reader that found a full batch, and the fallback poll every
- * {@code pollInterval} (every second while the listener is down). Up to {@code concurrentConsumers} readers run on the
+ * {@code pollInterval} (every second while the listener is down). From {@code concurrentConsumers} up to
+ * {@code maxConcurrentConsumers} readers (the extra ones while reads come back full) run on the
  * component's shared workers; none waits while there is nothing to read.
  * <p>
  * Each read commits at once: no transaction stays open while the route runs. A read's messages are started one by one
@@ -103,7 +104,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
         threads = endpoint.getComponent().getConsumerThreads();
-        readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()), threads.workers(), this::drain);
+        readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()),
+                configuration.getMaxConcurrentConsumers(), threads.workers(), this::drain);
         wakeups = new PgmqWakeups(threads.timer(), readers::wake);
         forcedShutdown = false;
         readingAllowed = true;
@@ -117,8 +119,10 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         // read what is already there: it was sent before anyone listened
         readers.wake();
         registerHealthCheck();
-        LOG.info("pgmq consumer started on queue '{}': up to {} reader(s), batch {}, visibility timeout {} s, {}",
-                queueName, configuration.getConcurrentConsumers(), configuration.getMaxMessagesPerPoll(),
+        LOG.info("pgmq consumer started on queue '{}': {} to {} reader(s), batch {}, visibility timeout {} s, {}",
+                queueName, configuration.getConcurrentConsumers(),
+                Math.max(configuration.getConcurrentConsumers(), configuration.getMaxConcurrentConsumers()),
+                configuration.getMaxMessagesPerPoll(),
                 configuration.getVisibilityTimeout(),
                 configuration.isListen()
                         ? "woken by LISTEN on \"" + endpoint.getChannel() + "\", polling every "
@@ -283,7 +287,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             }
             if (messages.size() == qty) {
                 // there may be more: let another reader help while this one works
-                readers.wake();
+                readers.help();
             }
             process(new PgmqBatch(messages, readNanos, visibleInNanos(read)));
             // grouped: completing a group's head lets its next message be read, and nobody announces that

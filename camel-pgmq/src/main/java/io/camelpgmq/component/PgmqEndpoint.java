@@ -92,6 +92,11 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
                                                + configuration.getConcurrentConsumers() + " (on " + getEndpointUri()
                                                + ").");
         }
+        if (configuration.getMaxConcurrentConsumers() < 1) {
+            throw new IllegalArgumentException("maxConcurrentConsumers must be at least 1, but was "
+                                               + configuration.getMaxConcurrentConsumers() + " (on "
+                                               + getEndpointUri() + ").");
+        }
         if (configuration.getPollInterval() < 1) {
             throw new IllegalArgumentException("pollInterval must be at least 1 ms, but was "
                                                + configuration.getPollInterval() + " (on " + getEndpointUri() + ").");
