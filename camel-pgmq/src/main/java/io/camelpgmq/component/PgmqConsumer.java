@@ -263,36 +263,64 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
     }
 
-    /** Reads and processes batches while they come back full. */
+    /**
+     * Reads and processes batches while they come back full. The successes of a full plain batch are completed by the
+     * statement that reads the next batch (one round trip and one commit per batch while the queue is busy); the last
+     * batch's are completed at once.
+     */
     private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
-        while (readingAllowed) {
-            PgmqRead read;
-            long readNanos = System.nanoTime();
-            try {
-                read = call("read", () -> client.readWithNextVisible(configuration.getReadMode().groupedRead(),
-                        queueName, configuration.getVisibilityTimeout(), qty));
-                reads.incrementAndGet();
-                lastReadError = null;
-            } catch (RuntimeException e) {
-                readFailed(e);
-                return;
+        boolean grouped = configuration.getReadMode().isGrouped();
+        PgmqBatch carried = null;
+        try {
+            while (readingAllowed) {
+                List<PgmqMessage> settling = carried == null ? List.of() : carried.takeSucceeded();
+                PgmqRead read;
+                long readNanos = System.nanoTime();
+                try {
+                    read = call("read", () -> settling.isEmpty()
+                            ? client.readWithNextVisible(configuration.getReadMode().groupedRead(), queueName,
+                                    configuration.getVisibilityTimeout(), qty)
+                            : client.completeAndRead(queueName, completion.archives(), settling,
+                                    configuration.getVisibilityTimeout(), qty));
+                    reads.incrementAndGet();
+                    lastReadError = null;
+                } catch (RuntimeException e) {
+                    // neither happened: complete on their own, then report the read
+                    complete(settling);
+                    readFailed(e);
+                    return;
+                }
+                completion.completed(queueName, settling, read.completed());
+                if (carried != null) {
+                    held.remove(carried);
+                    carried = null;
+                }
+                List<PgmqMessage> messages = read.messages();
+                if (messages.size() < qty) {
+                    wakeWhenNextVisible(read.untilNextVisible());
+                }
+                if (messages.isEmpty()) {
+                    return;
+                }
+                boolean full = messages.size() == qty;
+                if (full) {
+                    // there may be more: let another reader help while this one works
+                    readers.help();
+                }
+                PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
+                if (process(batch, full && !grouped && completion.completesSuccesses())) {
+                    carried = batch;
+                }
+                // grouped: completing a group's head lets its next message be read, and nobody announces that
+                if (!full && !grouped) {
+                    return;
+                }
             }
-            List<PgmqMessage> messages = read.messages();
-            if (messages.size() < qty) {
-                wakeWhenNextVisible(read.untilNextVisible());
-            }
-            if (messages.isEmpty()) {
-                return;
-            }
-            if (messages.size() == qty) {
-                // there may be more: let another reader help while this one works
-                readers.help();
-            }
-            process(new PgmqBatch(messages, readNanos, visibleInNanos(read)));
-            // grouped: completing a group's head lets its next message be read, and nobody announces that
-            if (messages.size() < qty && !configuration.getReadMode().isGrouped()) {
-                return;
+        } finally {
+            if (carried != null) {
+                complete(carried.takeSucceeded());
+                held.remove(carried);
             }
         }
     }
@@ -325,8 +353,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         wakeups.wakeAfter(READ_ERROR_PAUSE_MILLIS);
     }
 
-    private void process(PgmqBatch batch) {
+    /**
+     * Hands the batch's messages to the route. With {@code carry}, its successes stay held for the next read to
+     * complete (the housekeeping tick completes them if that read is late); else they are completed here.
+     *
+     * @return whether the successes were left for the next read
+     */
+    private boolean process(PgmqBatch batch, boolean carry) {
         held.add(batch);
+        boolean kept = false;
         try {
             List<PgmqMessage> messages = batch.messages();
             for (int i = 0; i < messages.size(); i++) {
@@ -344,11 +379,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             } else {
                 processOneByOne(batch);
             }
+            kept = carry && readingAllowed;
         } finally {
             giveBack(batch.takeWaiting());
-            complete(batch.takeSucceeded());
-            held.remove(batch);
+            if (!kept) {
+                complete(batch.takeSucceeded());
+                held.remove(batch);
+            }
         }
+        return kept;
     }
 
     private void processOneByOne(PgmqBatch batch) {
