@@ -291,26 +291,30 @@ class PgmqClientTest {
         try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + db);
         }
-        String url = DB.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + db + "$1");
-        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-        ds.setURL(url);
-        if (DB.username() != null) {
-            ds.setUser(DB.username());
-        }
-        if (DB.password() != null) {
-            ds.setPassword(DB.password());
-        }
-        PgmqClient noPgmq = new PgmqClient(ds);
-        assertFalse(noPgmq.isInstalled());
-        PgmqException e = assertThrows(PgmqException.class, () -> noPgmq.send("jobs", "{}"));
-        assertInstanceOf(PgmqException.NotInstalled.class, e);
-        assertTrue(e.getMessage().contains("CREATE EXTENSION pgmq"), e.getMessage());
-        assertEquals(PgmqSchema.Flavour.NONE, PgmqSchema.detect(ds).flavour());
-        if (!DB.isRealExtension()) {
-            assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour());
-            assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour(), "idempotent");
-            noPgmq.createQueue("jobs");
-            assertTrue(noPgmq.send("jobs", "{}") > 0);
+        try {
+            String url = DB.jdbcUrl(db);
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(url);
+            if (DB.username() != null) {
+                ds.setUser(DB.username());
+            }
+            if (DB.password() != null) {
+                ds.setPassword(DB.password());
+            }
+            PgmqClient noPgmq = new PgmqClient(ds);
+            assertFalse(noPgmq.isInstalled());
+            PgmqException e = assertThrows(PgmqException.class, () -> noPgmq.send("jobs", "{}"));
+            assertInstanceOf(PgmqException.NotInstalled.class, e);
+            assertTrue(e.getMessage().contains("CREATE EXTENSION pgmq"), e.getMessage());
+            assertEquals(PgmqSchema.Flavour.NONE, PgmqSchema.detect(ds).flavour());
+            if (!DB.isRealExtension()) {
+                assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour());
+                assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour(), "idempotent");
+                noPgmq.createQueue("jobs");
+                assertTrue(noPgmq.send("jobs", "{}") > 0);
+            }
+        } finally {
+            DB.execute("DROP DATABASE " + db + " WITH (FORCE)");
         }
     }
 }
