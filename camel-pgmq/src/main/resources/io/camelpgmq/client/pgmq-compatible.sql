@@ -517,6 +517,20 @@ $$;
 
 -- _read_grouped is this script's own helper (the extension has no such function). mode: 'grouped' fills the batch
 -- from the oldest eligible group first, 'rr' takes one message per group per round, 'head' at most one per group.
+-- Whether a group of the queue table has its head (lowest msg_id) visible now.
+CREATE OR REPLACE FUNCTION pgmq._has_eligible_group(qtable text)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    eligible boolean;
+BEGIN
+    EXECUTE format(
+        'SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group''))
+                vt FROM pgmq.%I ORDER BY coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group''), msg_id) h
+             WHERE h.vt <= clock_timestamp())', qtable) INTO eligible;
+    RETURN eligible;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION pgmq._read_grouped(queue_name text, vt integer, qty integer, mode text)
 RETURNS SETOF pgmq.message_record LANGUAGE plpgsql AS $$
 DECLARE
@@ -526,6 +540,11 @@ DECLARE
     locked_groups text[] := ARRAY[]::text[];
     available bigint := 0;
 BEGIN
+    -- as pgmq 1.13.0: a negative qty makes read_grouped and read_grouped_head raise LIMIT's error when a group is
+    -- eligible (its head visible); read_grouped_rr, or a queue with nothing eligible, returns nothing
+    IF qty < 0 AND mode <> 'rr' AND pgmq._has_eligible_group(qtable) THEN
+        RAISE EXCEPTION 'LIMIT must not be negative' USING ERRCODE = '2201W';
+    END IF;
     IF qty IS NOT NULL AND qty <= 0 THEN
         RETURN;
     END IF;
