@@ -137,7 +137,9 @@ DECLARE
     qtable text := pgmq.format_table_name(queue_name, 'q');
     atable text := pgmq.format_table_name(queue_name, 'a');
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pgmq.meta m WHERE m.queue_name = drop_queue.queue_name) THEN
+    -- as pgmq 1.13.0, the queue exists when its table does: a second meta row over the same tables ('Orders' and
+    -- 'orders') stays behind, orphaned, when the other is dropped
+    IF to_regclass(format('pgmq.%I', qtable)) IS NULL THEN
         RAISE NOTICE 'pgmq queue `%` does not exist', queue_name;
         RETURN false;
     END IF;
@@ -431,8 +433,9 @@ RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
 $$;
 
 -- ---------------------------------------------------------------- insert notifications
--- The trigger notifies 'pgmq.q_<name>.INSERT' with an empty payload, at most once per throttle interval. The throttle
--- row is found by its lower-cased name, so that it matches the table the trigger fires on.
+-- The trigger notifies 'pgmq.q_<name>.INSERT' with an empty payload, at most once per throttle interval. As in pgmq
+-- 1.13.0, the throttle row is found by the name the table gives ('q_orders' -> 'orders'): a queue registered under a
+-- mixed-case name ('Orders') matches no row and is never notified (1.13.1 fixes that, on channel pgmq.q_Orders.INSERT).
 CREATE OR REPLACE FUNCTION pgmq.notify_queue_listeners()
 RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -440,7 +443,7 @@ DECLARE
 BEGIN
     UPDATE pgmq.notify_insert_throttle t
        SET last_notified_at = clock_timestamp()
-     WHERE 'q_' || lower(t.queue_name) = TG_TABLE_NAME
+     WHERE t.queue_name = substr(TG_TABLE_NAME, 3)
        AND clock_timestamp() - t.last_notified_at >= make_interval(secs => t.throttle_interval_ms / 1000.0);
     GET DIAGNOSTICS claimed = ROW_COUNT;
     IF claimed > 0 THEN
