@@ -127,7 +127,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
                 await(Duration.ofSeconds(10), () -> poolSessionsWaitingOnLock() == 2,
                         "both pool connections held by statements waiting on the lock");
                 exhaustedSessions = queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name ="
-                                              + " 'fault-pool'");
+                                              + " 'fault-pool' AND datname = current_database()");
                 Thread.sleep(3000);
                 locker.commit();
             }
@@ -158,7 +158,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
 
     private static long poolSessionsWaitingOnLock() {
         return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-pool'"
-                         + " AND wait_event_type = 'Lock'");
+                         + " AND wait_event_type = 'Lock' AND datname = current_database()");
     }
 
     /**
