@@ -640,12 +640,12 @@ public final class PgmqClient {
                 c -> list(c, sql, FIRST_LONG, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
     }
 
-    /** {@code pgmq."a_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedArchiveTable(String queueName) {
         return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
     }
 
-    /** {@code pgmq."q_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedQueueTable(String queueName) {
         return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
     }

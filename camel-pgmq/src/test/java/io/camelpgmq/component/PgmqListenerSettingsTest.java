@@ -160,7 +160,9 @@ class PgmqListenerSettingsTest extends PgmqTestSupport {
     void aListenerThatHearsNothingIsReportedAndThePollStillDelivers() throws Exception {
         PGSimpleDataSource direct = new PGSimpleDataSource();
         direct.setUrl(DB.jdbcUrl());
-        direct.setUser(DB.username());
+        if (DB.username() != null) { // else the URL's user: setUser(null) would drop it
+            direct.setUser(DB.username());
+        }
         if (DB.password() != null) {
             direct.setPassword(DB.password());
         }
