@@ -32,7 +32,8 @@ public final class QueueNames {
     public static String validate(String queueName) {
         if (queueName == null || queueName.isEmpty()) {
             throw new IllegalArgumentException("The pgmq queue name is empty: give a name of 1 to " + MAX_LENGTH
-                                               + " characters made of letters a-z or A-Z, digits 0-9 and _ (for example 'orders').");
+                                               + " characters made of letters a-z or A-Z, digits 0-9 and _"
+                                               + " (for example 'orders').");
         }
         if (queueName.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("The pgmq queue name '" + queueName + "' is " + queueName.length()

@@ -67,7 +67,8 @@ final class ScratchDatabase {
         Matcher m = HOST_URL.matcher(url);
         if (!m.matches()) {
             throw new IllegalArgumentException("PGMQ_TEST_JDBC_URL must have the form"
-                                               + " jdbc:postgresql://host:port/database?user=...: " + Secrets.mask(url));
+                                               + " jdbc:postgresql://host:port/database?user=...: "
+                                               + Secrets.mask(url));
         }
         return m.group(1) + "/" + database + (m.group(3) == null ? "" : m.group(3));
     }
@@ -97,14 +98,16 @@ final class ScratchDatabase {
         try (ResultSet rs = st.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'pgmq\\_test\\_%'")) {
             while (rs.next()) {
                 String[] parts = rs.getString(1).substring(PREFIX.length()).split("_");
-                if (parts.length == 3 && parts[0].matches("\\d{1,12}") && now - Long.parseLong(parts[0]) > STALE_SECONDS) {
+                if (parts.length == 3 && parts[0].matches("\\d{1,12}")
+                    && now - Long.parseLong(parts[0]) > STALE_SECONDS) {
                     stale.add(rs.getString(1));
                 }
             }
         }
         for (String db : stale) {
             try {
-                st.execute("DROP DATABASE IF EXISTS " + db); // fails, and stays, while anyone is connected
+                // quoted: the name comes from the server; fails, and the database stays, while anyone is connected
+                st.execute("DROP DATABASE IF EXISTS \"" + db.replace("\"", "\"\"") + '"');
                 LOG.info("Dropped stale test database {}", db);
             } catch (SQLException e) {
                 LOG.debug("Stale test database {} stays: {}", db, e.getMessage());
