@@ -286,7 +286,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
                 producer.running.set(false);
             }
             ctx.close();
-            execute("ALTER ROLE " + role + " RESET statement_timeout");
+            dropRole(role);
         }
     }
 
@@ -341,8 +341,14 @@ class DatabaseFaultsTest extends FaultTestSupport {
             assertEquals(0, r.duplicated(), "duplicated");
         } finally {
             ctx.close();
-            execute("ALTER ROLE " + role + " RESET statement_timeout");
+            dropRole(role);
         }
+    }
+
+    /** A superuser with a known password must not outlive its scenario (roles are server-wide). */
+    private static void dropRole(String role) {
+        execute("DROP OWNED BY " + role);
+        execute("DROP ROLE " + role);
     }
 
     /** The role the timeout scenarios connect as, with {@code statement_timeout} set on it. */
