@@ -39,6 +39,10 @@ public final class PgmqClient {
     private static final String PURGE_QUEUE = "SELECT pgmq.purge_queue(?::text)";
     private static final String LIST_QUEUES = "SELECT * FROM pgmq.list_queues()";
     private static final String QUEUE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pgmq.meta WHERE queue_name = ?::text)";
+    // pgmq.meta's name for the queue's tables: the name itself when registered, else another spelling of it
+    private static final String REGISTERED_NAME = "SELECT (SELECT queue_name FROM pgmq.meta"
+                                                  + " WHERE lower(queue_name) = lower(?::text)"
+                                                  + " ORDER BY queue_name = ?::text DESC, queue_name LIMIT 1)";
     private static final String METRICS = "SELECT * FROM pgmq.metrics(?::text)";
     private static final String METRICS_ALL = "SELECT * FROM pgmq.metrics_all()";
     // send: "SELECT ... AS s(msg_id)"; the NOTIFY variants call pg_notify in the same statement, so that the message
@@ -275,14 +279,40 @@ public final class PgmqClient {
 
     // ---------------------------------------------------------------- queues
 
-    /** Creates a queue ({@code pgmq.create}); does nothing when it exists. */
+    /**
+     * Creates a queue ({@code pgmq.create}); does nothing when it exists.
+     *
+     * @throws PgmqException.QueueNameConflict when the queue's tables exist under another spelling of the name:
+     *                                         {@code pgmq.create} would register them a second time
+     */
     public void createQueue(String queueName) {
+        refuseSecondName(queueName);
         execute(CREATE, "create", QueueNames.validate(queueName), queueName);
     }
 
     /** Creates a queue whose queue table is unlogged: faster, but emptied by a crash. */
     public void createUnloggedQueue(String queueName) {
+        refuseSecondName(queueName);
         execute(CREATE_UNLOGGED, "create_unlogged", QueueNames.validate(queueName), queueName);
+    }
+
+    /**
+     * The name {@code pgmq.meta} registers the queue's tables under: the name itself when it is registered, else
+     * another spelling of it ({@code 'Orders'} for {@code 'orders'}: pgmq lower-cases a name for its tables but keeps
+     * it as given in {@code pgmq.meta}), else {@code null}.
+     */
+    public String registeredName(String queueName) {
+        QueueNames.validate(queueName);
+        return queryOne(REGISTERED_NAME, "queue_exists", null, FIRST_STRING, queueName, queueName);
+    }
+
+    // pgmq.create('orders') after pgmq.create('Orders') adds a second pgmq.meta row over the same tables; dropping
+    // either queue then drops both's messages
+    private void refuseSecondName(String queueName) {
+        String registered = registeredName(queueName);
+        if (registered != null && !registered.equals(queueName)) {
+            throw new PgmqException.QueueNameConflict(queueName, registered);
+        }
     }
 
     /** Drops a queue and its archive; {@code false} when there was no such queue. */
@@ -678,12 +708,12 @@ public final class PgmqClient {
                 c -> list(c, sql, FIRST_LONG, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
     }
 
-    /** {@code pgmq."a_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedArchiveTable(String queueName) {
         return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
     }
 
-    /** {@code pgmq."q_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedQueueTable(String queueName) {
         return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
     }

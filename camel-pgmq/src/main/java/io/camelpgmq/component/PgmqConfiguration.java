@@ -11,7 +11,8 @@ import org.apache.camel.spi.UriPath;
 @UriParams
 public class PgmqConfiguration implements Cloneable {
 
-    @UriPath(description = "The pgmq queue: 1 to 47 characters, lower-case letters, digits and _.")
+    @UriPath(description = "The pgmq queue: 1 to 47 characters, letters, digits and _ (prefer lower case; a queue"
+                           + " another client made under a mixed-case name is used under that name).")
     @Metadata(required = true)
     private String queueName;
 

@@ -203,8 +203,13 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         if (!client.isInstalled()) {
             throw notInstalled();
         }
-        if (client.queueExists(queueName)) {
+        String registered = client.registeredName(queueName);
+        if (queueName.equals(registered)) {
             return;
+        }
+        if (registered != null) {
+            // its tables exist under another spelling: neither use a second name nor let autoCreateQueue register it
+            throw new PgmqException.QueueNameConflict(queueName, registered);
         }
         if (!configuration.isAutoCreateQueue()) {
             throw new PgmqException.QueueNotFound(queueName, null);

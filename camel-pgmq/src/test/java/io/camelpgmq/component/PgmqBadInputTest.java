@@ -102,13 +102,17 @@ class PgmqBadInputTest extends PgmqTestSupport {
     void missingPgmq() throws Exception {
         String db = "nopgmq_c_" + Long.toString(System.nanoTime(), 36);
         execute("CREATE DATABASE " + db);
-        PgmqComponent component = new PgmqComponent();
-        component.setUrl(DB.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + db + "$1"));
-        component.setUsername(DB.username());
-        component.setPassword(DB.password());
-        Exception e = startFails(component, "pgmq:jobs");
-        assertTrue(rootMessage(e).contains("pgmq is not installed"), rootMessage(e));
-        assertTrue(rootMessage(e).contains("installSchema=true"), rootMessage(e));
+        try {
+            PgmqComponent component = new PgmqComponent();
+            component.setUrl(DB.jdbcUrl(db));
+            component.setUsername(DB.username());
+            component.setPassword(DB.password());
+            Exception e = startFails(component, "pgmq:jobs");
+            assertTrue(rootMessage(e).contains("pgmq is not installed"), rootMessage(e));
+            assertTrue(rootMessage(e).contains("installSchema=true"), rootMessage(e));
+        } finally {
+            execute("DROP DATABASE " + db + " WITH (FORCE)");
+        }
     }
 
     @Test
@@ -120,6 +124,8 @@ class PgmqBadInputTest extends PgmqTestSupport {
             superuser = rs.getBoolean(1);
         }
         Assumptions.assumeTrue(superuser, "needs a superuser to add a password-checked role to pg_hba.conf");
+        // it rewrites pg_hba.conf: only on the embedded server this JVM owns, never on a server given by URL
+        Assumptions.assumeTrue(DB.embedded() != null, "rewrites pg_hba.conf: runs on the embedded server only");
         execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgmq_pw_test') THEN"
                 + " CREATE ROLE pgmq_pw_test LOGIN PASSWORD 'right'; END IF; END $$");
         // password-check only that role (first matching line wins), leave every other connection as it was
@@ -136,7 +142,7 @@ class PgmqBadInputTest extends PgmqTestSupport {
         }
         Thread.sleep(300);
         PgmqComponent component = new PgmqComponent();
-        component.setUrl(DB.jdbcUrl().replaceFirst("\\?.*$", ""));
+        component.setUrl(DB.jdbcUrlWithoutCredentials());
         component.setUsername("pgmq_pw_test");
         component.setPassword("wrong");
         Exception e = startFails(component, "pgmq:" + queue);
