@@ -551,8 +551,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private void mapPgmqHeaders(PgmqMessage message, Message in, Exchange exchange) {
         Map<String, Object> headers = PgmqJson.headersFromJson(message.headers());
         HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
+        PgmqIncludedHeaders included = getEndpoint().getIncludedHeaders();
         List<String> unreadable = new ArrayList<>(0);
         headers.forEach((name, value) -> {
+            if (!included.includes(name)) {
+                return;
+            }
             if (PgmqJson.isUnreadable(value)) {
                 unreadable.add(name);
             } else if (!filter.applyFilterToExternalHeaders(name, value, exchange)) {
