@@ -158,6 +158,24 @@ class PgmqStarterTransactionManagersTest {
     }
 
     @Test
+    void aSendInARequiresNewTransactionCommitsWithTheInnerTransaction() {
+        try (ConfigurableApplicationContext spring = start(JdbcAndKafka.class)) {
+            ProducerTemplate producer = spring.getBean(CamelContext.class).createProducerTemplate();
+            PlatformTransactionManager manager = spring.getBean("transactionManager", PlatformTransactionManager.class);
+            TransactionTemplate outer = new TransactionTemplate(manager);
+            TransactionTemplate inner = new TransactionTemplate(manager);
+            inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+            assertThrows(IllegalStateException.class, () -> outer.executeWithoutResult(status -> {
+                inner.executeWithoutResult(s -> producer.sendBody("pgmq:" + queue, "{\"inner\": true}"));
+                assertEquals(1, queueLength(), "committed with the inner transaction, before the outer ends");
+                producer.sendBody("pgmq:" + queue, "{\"outer\": true}");
+                throw new IllegalStateException("the outer transaction rolls back");
+            }));
+            assertEquals(1, queueLength(), "the inner send stays, the outer one is rolled back");
+        }
+    }
+
+    @Test
     void theManagerOfTheComponentsDataSourceIsFoundBehindAProxy(CapturedOutput output) {
         try (ConfigurableApplicationContext spring = start(ProxiedAndOtherDataSource.class)) {
             assertInstanceOf(TransactionAwareDataSourceProxy.class, component(spring).getProducerDataSource());
