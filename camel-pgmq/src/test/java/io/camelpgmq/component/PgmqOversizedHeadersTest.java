@@ -100,6 +100,17 @@ class PgmqOversizedHeadersTest extends PgmqTestSupport {
         assertEquals(0, client.metrics(failing).queueLength());
     }
 
+    @Test
+    void theProducerSendsJsonBeyondJacksonsLimitsAsPostgresqlTakesIt() {
+        // the producer's JSON check only checks syntax: it used to refuse these as "not valid JSON"
+        String plain = newQueue("big_body");
+        String body = "{\"big\":" + BIG + ",\"deep\":" + DEEP + "}"; // in jsonb's key order
+        template.sendBodyAndHeader("pgmq:" + plain, body, PgmqConstants.PGMQ_HEADERS, "{\"big\":" + BIG + "}");
+        PgmqMessage stored = client.read(plain, 30, 1).get(0);
+        assertTrue(body.equals(stored.message().replace(" ", "")), "the body was not stored as sent");
+        assertTrue(("{\"big\":" + BIG + "}").equals(stored.headers().replace(" ", "")), "the headers were not stored");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
