@@ -36,6 +36,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("exchangePattern");
         props.add("extendVisibility");
         props.add("headerFilterStrategy");
+        props.add("includeHeaders");
         props.add("lazyStartProducer");
         props.add("listen");
         props.add("maxConcurrentConsumers");

@@ -132,6 +132,17 @@ public class PgmqConfiguration implements Cloneable {
                                                                        + " succeeds or fails as a whole.")
     private boolean batching;
 
+    @UriParam(label = "consumer,security", description = "The pgmq headers that become exchange headers:"
+                                                         + " comma-separated names, or prefixes ending in *, matched"
+                                                         + " ignoring case (e.g. tenant,orderId,trace*). Every other"
+                                                         + " pgmq header is left out, so that a sender cannot set a"
+                                                         + " header a later producer obeys (to for smtp:,"
+                                                         + " kafka.OVERRIDE_TOPIC, Authorization for http:). By default"
+                                                         + " every pgmq header but Camel's own. The component's"
+                                                         + " CamelPgmq* headers, CamelPgmqGroupId among them, are set"
+                                                         + " either way.")
+    private String includeHeaders;
+
     // ---------------------------------------------------------------- producer
 
     @UriParam(label = "producer", defaultValue = "send", description = "The operation the producer performs.")
@@ -333,6 +344,14 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setDelay(int delay) {
         this.delay = delay;
+    }
+
+    public String getIncludeHeaders() {
+        return includeHeaders;
+    }
+
+    public void setIncludeHeaders(String includeHeaders) {
+        this.includeHeaders = includeHeaders;
     }
 
     public String getBindings() {

@@ -594,11 +594,25 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private void mapPgmqHeaders(PgmqMessage message, Message in, Exchange exchange) {
         Map<String, Object> headers = PgmqJson.headersFromJson(message.headers());
         HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
+        PgmqIncludedHeaders included = getEndpoint().getIncludedHeaders();
+        List<String> unreadable = new ArrayList<>(0);
         headers.forEach((name, value) -> {
-            if (!filter.applyFilterToExternalHeaders(name, value, exchange)) {
+            if (!included.includes(name)) {
+                return;
+            }
+            if (PgmqJson.isUnreadable(value)) {
+                unreadable.add(name);
+            } else if (!filter.applyFilterToExternalHeaders(name, value, exchange)) {
                 in.setHeader(name, value);
             }
         });
+        if (!unreadable.isEmpty()) {
+            // the names only: a value is whatever the sender put there
+            LOG.warn("pgmq message {} of queue '{}': header(s) {} are beyond Jackson's limits (nesting deeper than"
+                     + " 1,000 or a number longer than 1,000 digits) and are left out of the exchange; its other"
+                     + " headers are delivered, and a dead letter keeps them all.",
+                    message.msgId(), queueName, unreadable);
+        }
     }
 
     private void registerHealthCheck() {

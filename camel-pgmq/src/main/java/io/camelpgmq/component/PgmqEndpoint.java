@@ -32,6 +32,7 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
 
     @UriParam
     private PgmqConfiguration configuration;
+    private PgmqIncludedHeaders includedHeaders = PgmqIncludedHeaders.ALL;
 
     public PgmqEndpoint(String uri, PgmqComponent component, PgmqConfiguration configuration) {
         super(uri, component);
@@ -67,6 +68,7 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         if (configuration.getHeaderFilterStrategy() == null) {
             configuration.setHeaderFilterStrategy(new PgmqHeaderFilterStrategy());
         }
+        includedHeaders = PgmqIncludedHeaders.of(configuration.getIncludeHeaders());
         if (configuration.getVisibilityTimeout() < 1) {
             throw new IllegalArgumentException("visibilityTimeout must be at least 1 second, but was "
                                                + configuration.getVisibilityTimeout() + " (on " + getEndpointUri() + ").");
@@ -119,6 +121,11 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
     @Override
     public void setHeaderFilterStrategy(HeaderFilterStrategy strategy) {
         configuration.setHeaderFilterStrategy(strategy);
+    }
+
+    /** The pgmq headers the consumer turns into exchange headers (option includeHeaders). */
+    PgmqIncludedHeaders getIncludedHeaders() {
+        return includedHeaders;
     }
 
     /** The component's client; available once the component has started. */

@@ -80,6 +80,32 @@ class PgmqBadInputTest extends PgmqTestSupport {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedAndNothingIsSent() {
+        // "Müller" in ISO-8859-1: the ü is byte 0xFC, which is not UTF-8; it used to be stored as "M\uFFFDller"
+        byte[] latin1 = "{\"name\": \"M\u00fcller\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        CamelExecutionException e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue, latin1));
+        assertTrue(rootMessage(e).contains("not valid UTF-8") && rootMessage(e).contains("base64"), rootMessage(e));
+        e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue + "?operation=sendBatch",
+                        java.util.List.of("{\"n\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), latin1)));
+        assertTrue(rootMessage(e).contains("not valid UTF-8"), rootMessage(e));
+        e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue, new java.io.ByteArrayInputStream(latin1)));
+        assertTrue(rootMessage(e).contains("not valid UTF-8"), rootMessage(e));
+        assertEquals(0, client.metrics(queue).totalMessages());
+
+        // valid UTF-8 bytes (and streams) keep working
+        byte[] utf8 = "{\"name\": \"M\u00fcller\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        template.sendBody("pgmq:" + queue, utf8);
+        template.sendBody("pgmq:" + queue, new java.io.ByteArrayInputStream(utf8));
+        for (io.camelpgmq.client.PgmqMessage stored : client.read(queue, 30, 10)) {
+            assertTrue(stored.message().contains("M\u00fcller"), stored.message());
+        }
+        assertEquals(2, client.metrics(queue).totalMessages());
+    }
+
+    @Test
     void zeroOrNegativeVisibilityAndQuantity() {
         Exception vt = assertThrows(Exception.class,
                 () -> template.sendBody("pgmq:" + queue + "?visibilityTimeout=0", "{}"));
