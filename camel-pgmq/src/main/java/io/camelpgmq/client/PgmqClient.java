@@ -154,6 +154,7 @@ public final class PgmqClient {
     // FIFO groups
     private static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
     private static final String CREATE_FIFO_INDEXES_ALL = "SELECT pgmq.create_fifo_indexes_all()";
+    private static final String GROUP_INDEX_EXISTS = "SELECT to_regclass('pgmq.' || quote_ident(?::text)) IS NOT NULL";
     // topics
     private static final String BIND_TOPIC = "SELECT pgmq.bind_topic(?::text, ?::text)";
     private static final String UNBIND_TOPIC = "SELECT pgmq.unbind_topic(?::text, ?::text)";
@@ -573,19 +574,24 @@ public final class PgmqClient {
     }
 
     /**
-     * Reads like {@link #readWithNextVisible(String, int, int)}, with pgmq's grouped (FIFO) read {@code mode}, or a
-     * plain read when it is {@code null}.
+     * Reads like {@link #readWithNextVisible(String, int, int)} in FIFO groups ({@code mode}), or a plain read when it
+     * is {@code null}. The grouped forms are camel-pgmq's own statement over the queue table, not pgmq's
+     * {@code read_grouped*} ({@link GroupedReadSql} says why): a group's run stops at its first invisible message, a
+     * group is never handed to two readers, and only the groups returned are locked. Run it in auto-commit.
      */
     public PgmqRead readWithNextVisible(GroupedRead mode, String queueName, int vtSeconds, int qty) {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        String function = mode == null ? "read" : mode.function();
-        String sql = String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), function);
-        List<Object[]> rows = queryList(sql, function,
+        String operation = mode == null ? "read" : mode.function();
+        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), "read")
+                : GroupedReadSql.read(mode, qualifiedQueueTable(queueName));
+        Object[] args = mode == null ? new Object[] { queueName, vtSeconds, qty, qty }
+                : GroupedReadSql.parameters(mode, vtSeconds, qty);
+        List<Object[]> rows = queryList(sql, operation,
                 queueName, (rs, cols) -> new Object[] {
                         rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                         rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },
-                queueName, vtSeconds, qty, qty);
+                args);
         return toRead(rows, List.of());
     }
 
@@ -780,6 +786,33 @@ public final class PgmqClient {
     /** Adds pgmq's FIFO index to every queue. */
     public void createFifoIndexesAll() {
         execute(CREATE_FIFO_INDEXES_ALL, "create_fifo_indexes_all", null);
+    }
+
+    /**
+     * Adds camel-pgmq's group index to the queue ({@code q_<name>_group_idx} on the group and msg_id), which lets the
+     * consumer's grouped reads find each group's oldest message without scanning the backlog; idempotent. It takes
+     * the lock a CREATE INDEX takes (sends wait while it builds): on a queue with a large backlog run
+     * {@link #groupIndexStatement(String, boolean)} with {@code concurrently} instead. Needs the table's owner.
+     */
+    public void createGroupIndex(String queueName) {
+        QueueNames.validate(queueName);
+        execute(GroupedReadSql.groupIndex(queueName, false), "create group index", queueName);
+    }
+
+    /** Whether the queue has camel-pgmq's group index ({@link #createGroupIndex(String)}). */
+    public boolean hasGroupIndex(String queueName) {
+        QueueNames.validate(queueName);
+        return queryOne(GROUP_INDEX_EXISTS, "group index lookup", queueName, FIRST_BOOLEAN,
+                GroupedReadSql.groupIndexName(queueName));
+    }
+
+    /**
+     * The statement that creates the group index of a queue, to run by hand or in a migration; {@code concurrently}
+     * builds it without blocking sends (outside a transaction block).
+     */
+    public static String groupIndexStatement(String queueName, boolean concurrently) {
+        QueueNames.validate(queueName);
+        return GroupedReadSql.groupIndex(queueName, concurrently);
     }
 
     // ---------------------------------------------------------------- topics

@@ -47,9 +47,8 @@ final class PgmqAccessCheck {
     static PgmqAccessCheck forConsumer(PgmqConfiguration configuration, String endpointUri) {
         PgmqAccessCheck check = new PgmqAccessCheck("the consumer of " + endpointUri);
         String queue = configuration.getQueueName();
-        PgmqReadMode mode = configuration.getReadMode();
-        check.functions.add(mode.isGrouped() ? "pgmq." + mode.groupedRead().function() + "(text,integer,integer)"
-                : READ);
+        // a grouped consumer reads with its own statement on the queue table (its privileges are checked below)
+        check.functions.add(READ);
         // completing, retrying, extending and giving back a delivery are statements on the queue's own tables (scoped
         // to the delivery read), so the role needs the table privileges even where pgmq's functions are SECURITY DEFINER
         check.writesTablesDirectly = true;

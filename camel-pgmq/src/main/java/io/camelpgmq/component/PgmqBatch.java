@@ -31,6 +31,8 @@ final class PgmqBatch {
     private final State[] states;
     // local estimate (System.nanoTime) of when each message becomes visible again
     private final long[] visibleUntil;
+    // held while a message's visibility is written (a retry delay, an extension), so one cannot undo the other
+    private final Object visibilityWrites = new Object();
 
     /**
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
@@ -51,6 +53,11 @@ final class PgmqBatch {
     /** The message's FIFO group (pgmq header x-pgmq-group), or {@code null} for the group of messages without one. */
     String group(int index) {
         return groups[index];
+    }
+
+    /** The lock under which the visibility of this batch's messages in process is written. */
+    Object visibilityWrites() {
+        return visibilityWrites;
     }
 
     List<PgmqMessage> messages() {

@@ -77,28 +77,33 @@ final class PgmqCompletion {
         }
     }
 
+    /** {@link #failed}: the delivery comes back when the visibility timeout of its read runs out. */
+    static final long RETRY_WHEN_VISIBLE = -1;
+    /** {@link #failed}: the delivery is not retried (dead-lettered, or no longer this consumer's). */
+    static final long NOT_RETRIED = -2;
+
     /**
      * Handles a failed delivery.
      *
-     * @return milliseconds until it is retried when a retry delay applies, 0 when it was dead-lettered or is no longer
-     *         this consumer's, else -1 (it comes back when its visibility timeout runs out)
+     * @return milliseconds until it is retried when a retry delay applies (0: visible again at once),
+     *         {@link #RETRY_WHEN_VISIBLE}, or {@link #NOT_RETRIED}
      */
     long failed(String queueName, PgmqMessage delivery, Throwable cause) {
         try {
             if (isLastAttempt(delivery)) {
                 deadLetter(queueName, delivery, "failed " + delivery.readCount() + " time(s): " + describe(cause));
-                return 0;
+                return NOT_RETRIED;
             }
             long delay = configuration.retryDelayFor(delivery.readCount());
             if (delay < 0) {
                 LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); it comes back when its visibility"
                           + " timeout runs out", delivery.msgId(), queueName, delivery.readCount());
-                return -1;
+                return RETRY_WHEN_VISIBLE;
             }
             if (client.setVtDelivered(queueName, List.of(delivery), delay).isEmpty()) {
                 LOG.debug("pgmq message {} of queue '{}' failed, but another consumer holds it now", delivery.msgId(),
                         queueName);
-                return 0;
+                return NOT_RETRIED;
             }
             LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); retry in {} ms", delivery.msgId(),
                     queueName, delivery.readCount(), delay);
@@ -107,7 +112,7 @@ final class PgmqCompletion {
             LOG.warn("pgmq message {} of queue '{}' failed, and scheduling its retry failed too: {}. It comes back"
                      + " when its visibility timeout runs out.",
                     delivery.msgId(), queueName, e.getMessage());
-            return -1;
+            return RETRY_WHEN_VISIBLE;
         }
     }
 

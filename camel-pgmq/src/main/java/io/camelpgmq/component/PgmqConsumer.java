@@ -99,6 +99,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         PgmqEndpoint endpoint = getEndpoint();
         client = endpoint.getClient();
         endpoint.ensureQueue(queueName);
+        PgmqGroupIndex.ensure(client, configuration, queueName);
         if (configuration.getDeadLetterQueue() != null) {
             endpoint.ensureQueue(configuration.getDeadLetterQueue());
         }
@@ -457,17 +458,25 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void failed(PgmqBatch batch, int index, Throwable cause) {
         PgmqMessage message = batch.messages().get(index);
-        long retryIn = call("retry", () -> completion.failed(queueName, message, cause));
-        batch.done(index);
-        if (retryIn != 0 && configuration.getReadMode().isGrouped()) {
-            // the message comes back: its group waits for it, so the rest of the group goes back untouched
+        if (configuration.getReadMode().isGrouped()) {
+            // before the failed message can be visible again (a retry delay of 0 makes it so at once): the rest of its
+            // group goes back untouched, or another reader would take the retry while this one went on with the next;
+            // and what succeeded is completed, so the group's retry waits for nothing but its delay
             giveBack(batch.takeWaitingOfGroup(batch.group(index)));
+            complete(batch.takeSucceeded());
         }
-        if (retryIn < 0) {
+        long retryIn;
+        // the housekeeping's visibility extension must not overwrite the retry delay set here (same delivery)
+        synchronized (batch.visibilityWrites()) {
+            retryIn = call("retry", () -> completion.failed(queueName, message, cause));
+            batch.done(index);
+        }
+        if (retryIn == PgmqCompletion.RETRY_WHEN_VISIBLE) {
             // it comes back when its visibility runs out: read it then, not at the next poll
-            retryIn = TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(index) - System.nanoTime());
+            retryIn = Math.max(0, TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(index) - System.nanoTime()));
         }
-        if (retryIn > 0) {
+        if (retryIn >= 0) {
+            // 0: visible again now, read it now
             wakeups.wakeAfter(retryIn);
         }
     }
@@ -514,7 +523,10 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                 giveBack(batch.takeWaitingVisibleBefore(soon));
                 // a grouped head whose visibility ran out would unblock its group while still in process
                 if (configuration.isExtendVisibility() || configuration.getReadMode().isGrouped()) {
-                    extend(batch, batch.processingVisibleBefore(soon), vtNanos);
+                    // under the batch's lock: a failure's retry delay is not overwritten by an extension taken before
+                    synchronized (batch.visibilityWrites()) {
+                        extend(batch, batch.processingVisibleBefore(soon), vtNanos);
+                    }
                 }
             }
         } catch (RuntimeException e) {

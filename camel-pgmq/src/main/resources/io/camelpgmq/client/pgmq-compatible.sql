@@ -508,7 +508,11 @@ $$;
 -- ---------------------------------------------------------------- FIFO groups
 -- A message's group is the text of its header x-pgmq-group; messages without it form one group of their own. A group
 -- is eligible only when its head (its lowest msg_id still in the queue, visible or not) is visible: an in-flight,
--- retried or delayed head blocks its whole group, and archiving or deleting it unblocks the next message.
+-- retried or delayed head blocks its whole group, and archiving or deleting it unblocks the next message. As on the
+-- real pgmq 1.13.0, only the head's visibility counts: read_grouped and read_grouped_rr read past an invisible message
+-- in the middle of an eligible group (g:1, g:3 while g:2 waits for a retry). camel-pgmq's consumer does not rely on
+-- these functions (its own statement stops a group at its first invisible message); other clients see what the
+-- extension would give them.
 --
 -- Two grouped readers must never hold messages of one group at once. Row locks alone cannot promise it: a reader
 -- whose snapshot predates another reader's commit still sees that reader's head as visible and would take the
@@ -572,9 +576,10 @@ BEGIN
         RETURN;
     END IF;
     -- statement 2: a new snapshot, taken while this reader holds the groups' locks, so every earlier reader's
-    -- committed visibility update is seen. Only the locked groups: each one's readable run, from its head up to (not
-    -- including) its first invisible message. Rows another session holds (a plain read, an archive) are skipped, and
-    -- so is everything behind them in their group (rn = kept_rn).
+    -- committed visibility update is seen. Only the locked groups whose head is still visible: each one's visible
+    -- messages from its head on (an invisible message in the middle is passed over, as the extension does). Rows
+    -- another session holds (a plain read, an archive) are skipped, and so is everything behind them in their group
+    -- (rn = kept_rn).
     RETURN QUERY EXECUTE format(
         'WITH m AS (
             SELECT msg_id, vt, coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group'') AS grp
@@ -587,7 +592,7 @@ BEGIN
             SELECT m.grp, g.head_id, m.msg_id,
                    row_number() OVER (PARTITION BY m.grp ORDER BY m.msg_id) AS rn
               FROM m JOIN g USING (grp)
-             WHERE g.blocked_from IS NULL OR m.msg_id < g.blocked_from),
+             WHERE m.vt <= $1 AND (g.blocked_from IS NULL OR g.blocked_from > g.head_id)),
          picked AS (
             SELECT * FROM runs
              WHERE $5 <> ''head'' OR rn = 1

@@ -1,0 +1,118 @@
+package io.camelpgmq.client;
+
+/**
+ * camel-pgmq's own grouped (FIFO) read: one auto-commit statement over pgmq's queue table contract
+ * ({@code pgmq.q_<name>}: msg_id, read_ct, enqueued_at, last_read_at, vt, message, headers), used by the consumer
+ * instead of pgmq's {@code read_grouped*} functions.
+ * <p>
+ * Why not pgmq's functions: on the real extension (1.13.0) they read past an invisible message in the middle of a
+ * group, {@code read_grouped_rr} can hand one group to two readers (its guard is evaluated in the statement's
+ * snapshot), {@code read_grouped} locks the head of every eligible group (concurrent readers come back empty), and
+ * each call looks at every group, so its cost grows with the backlog. This statement keeps the same rules (a group is
+ * its header {@code x-pgmq-group}, no header is one group of its own; a group is read only while its head, its lowest
+ * msg_id still in the queue, is visible) and promises more:
+ * <ul>
+ * <li>A group's readable run stops at its first invisible message (in flight, waiting for a retry, sent with a
+ * delay): a message still in the queue holds back every later message of its group.</li>
+ * <li>The head row of each group it returns is locked {@code FOR UPDATE SKIP LOCKED}; PostgreSQL rechecks
+ * {@code vt <= now} on the row's newest version, so a head another reader took (or archived) after this statement's
+ * snapshot is skipped, never read twice. Only the groups it returns are locked: the heads are pulled one by one as
+ * the batch fills (a lazily read subquery), so concurrent readers take other groups instead of waiting or coming
+ * back empty.</li>
+ * <li>Each head is found by walking the queue in msg_id order (the primary key) and asking the group index whether
+ * an older message of its group exists: the cost is the rows ahead of the first free heads, not the backlog. Without
+ * the index ({@link #groupIndex}) the same statement is correct, only slower.</li>
+ * <li>No session state, no advisory lock: it runs as one statement in auto-commit, behind a transaction pooler
+ * too.</li>
+ * </ul>
+ * Like {@code readWithNextVisible}'s plain form it also returns the database's clock and, when the read came back
+ * short, the earliest future {@code vt} of the queue. Messages of one group sent concurrently by several transactions
+ * are ordered by msg_id only once both committed: send a group's messages one transaction after the other.
+ */
+final class GroupedReadSql {
+
+    /** The group of a row, as pgmq's grouped functions name it (and as the group index holds it). */
+    private static final String GROUP_OF = "coalesce(%s.headers ->> 'x-pgmq-group', '_default_fifo_group')";
+
+    // Parameters: 1 vt seconds, 2 the most groups to take, 3 the most messages per group, 4 qty, 5 qty (short read?).
+    // The heads subquery is read lazily (a nested loop pulls its next head only while the batch is not full), so the
+    // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
+    // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
+    // the statement's "now" throughout, so each row is judged against one clock and index scans can use it.
+    private static final String TEMPLATE = "WITH runs AS ("
+                                           + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
+                                           + " FROM (SELECT h.msg_id, " + group("h") + " AS grp"
+                                           + " FROM %1$s h"
+                                           + " WHERE h.vt <= statement_timestamp()"
+                                           + " AND NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = "
+                                           + group("h") + " AND e.msg_id < h.msg_id)"
+                                           + " ORDER BY h.msg_id LIMIT ?::integer FOR UPDATE OF h SKIP LOCKED) h"
+                                           // each head's run: its group's messages from the head on, in order, as
+                                           // long as every one so far is visible
+                                           + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
+                                           + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
+                                           + " FROM (SELECT y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
+                                           + " = h.grp AND y.msg_id >= h.msg_id ORDER BY y.msg_id"
+                                           + " LIMIT ?::integer) x WINDOW w AS (ORDER BY x.msg_id)) r"
+                                           + " WHERE r.open),"
+                                           + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
+                                           // the run rows are locked too, with the same recheck; a group keeps only
+                                           // the part of its run before a row it could not take
+                                           + " locked AS (SELECT q.msg_id FROM %1$s q"
+                                           + " WHERE q.msg_id IN (SELECT msg_id FROM picked)"
+                                           + " AND q.vt <= statement_timestamp() FOR UPDATE SKIP LOCKED),"
+                                           + " kept AS (SELECT k.msg_id FROM (SELECT p.msg_id, p.rn, row_number()"
+                                           + " OVER (PARTITION BY p.head_id ORDER BY p.msg_id) AS kept_rn"
+                                           + " FROM picked p JOIN locked l USING (msg_id)) k WHERE k.rn = k.kept_rn),"
+                                           + " updated AS (UPDATE %1$s q"
+                                           + " SET vt = statement_timestamp() + make_interval(secs => ?::integer),"
+                                           + " read_ct = q.read_ct + 1, last_read_at = statement_timestamp()"
+                                           + " FROM kept WHERE q.msg_id = kept.msg_id"
+                                           + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
+                                           + " q.message, q.headers),"
+                                           + " n AS (SELECT statement_timestamp() AS db_now,"
+                                           + " CASE WHEN (SELECT count(*) FROM updated) < ?::integer"
+                                           + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
+                                           + " END AS next_vt)"
+                                           + " SELECT u.*, n.next_vt, n.db_now FROM n LEFT JOIN updated u ON true"
+                                           + " ORDER BY u.msg_id";
+
+    private GroupedReadSql() {
+    }
+
+    private static String group(String alias) {
+        return String.format(GROUP_OF, alias);
+    }
+
+    /** The statement for {@code mode} over the (validated, quoted) queue table. */
+    static String read(GroupedRead mode, String qualifiedQueueTable) {
+        // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each
+        // followed by its run); round robin: one message per group per layer, groups by the age of their head
+        String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
+        return String.format(TEMPLATE, qualifiedQueueTable, order);
+    }
+
+    /**
+     * The statement's parameters in order: the most groups (qty: each group gives at least one message), the most
+     * messages per group (1 for {@link GroupedRead#HEAD}), qty, vt, qty.
+     */
+    static Object[] parameters(GroupedRead mode, int vtSeconds, int qty) {
+        int perGroup = mode == GroupedRead.HEAD ? 1 : qty;
+        return new Object[] { qty, perGroup, qty, vtSeconds, qty };
+    }
+
+    /** The name of the group index of a queue: {@code q_<name>_group_idx}. */
+    static String groupIndexName(String queueName) {
+        return QueueNames.queueTable(queueName) + "_group_idx";
+    }
+
+    /**
+     * The index that finds each group's head without scanning the backlog: on the group (as pgmq names it) and
+     * msg_id. {@code concurrently} builds it without blocking sends (not inside a transaction block).
+     */
+    static String groupIndex(String queueName, boolean concurrently) {
+        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS \"" + groupIndexName(queueName)
+               + "\" ON pgmq.\"" + QueueNames.queueTable(queueName)
+               + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)";
+    }
+}

@@ -1,0 +1,224 @@
+package io.camelpgmq.client;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The consumer's own grouped read ({@link PgmqClient#readWithNextVisible(GroupedRead, String, int, int)}), beside
+ * pgmq's {@code read_grouped*} as the real extension behaves (reference section 13).
+ */
+class PgmqGroupedReadTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+    private final PgmqClient client = new PgmqClient(DB.dataSource());
+
+    private String newQueue(boolean index) {
+        String q = PgmqTestDatabase.uniqueQueueName("grp");
+        client.createQueue(q);
+        if (index) {
+            client.createGroupIndex(q);
+        }
+        return q;
+    }
+
+    private long send(String q, String group) {
+        return client.send(q, "{}", group == null ? null : "{\"x-pgmq-group\":\"" + group + "\"}", 0);
+    }
+
+    private List<Long> read(GroupedRead mode, String q, int qty) {
+        return client.readWithNextVisible(mode, q, 30, qty).messages().stream().map(PgmqMessage::msgId).toList();
+    }
+
+    @Test
+    void readsLikePgmqsGroupedFunctionsWithAndWithoutTheIndex() {
+        for (boolean index : List.of(true, false)) {
+            String q = newQueue(index);
+            assertEquals(index, client.hasGroupIndex(q));
+            long a1 = send(q, "A"), a2 = send(q, "A"), a3 = send(q, "A"), b1 = send(q, "B"), b2 = send(q, "B");
+            long n1 = send(q, null), n2 = send(q, null);
+            assertEquals(List.of(a1, a2, a3, b1), read(GroupedRead.FILL, q, 4), "fills from the oldest group");
+            assertEquals(List.of(n1, n2), read(GroupedRead.FILL, q, 10), "A and B are held by their heads");
+            assertTrue(client.archive(q, a1));
+            assertEquals(List.of(), read(GroupedRead.FILL, q, 10), "A's new head is still in flight");
+
+            String rr = newQueue(index);
+            long r1 = send(rr, "A"), r2 = send(rr, "A"), r3 = send(rr, "B"), r4 = send(rr, "B"), r5 = send(rr, null);
+            PgmqRead round = client.readWithNextVisible(GroupedRead.ROUND_ROBIN, rr, 30, 10);
+            // the result is in msg_id order (the consumer sorts anyway); each group's first layer came first
+            assertEquals(Set.of(r1, r2, r3, r4, r5), Set.copyOf(round.messages().stream().map(PgmqMessage::msgId)
+                    .toList()));
+            String head = newQueue(index);
+            long h1 = send(head, "A");
+            send(head, "A");
+            long h3 = send(head, "B");
+            assertEquals(List.of(h1, h3), read(GroupedRead.HEAD, head, 10));
+            String few = newQueue(index);
+            long f1 = send(few, "A");
+            send(few, "B");
+            send(few, "C");
+            assertEquals(List.of(f1), read(GroupedRead.ROUND_ROBIN, few, 1), "round robin: the oldest head first");
+        }
+    }
+
+    /**
+     * The real extension reads past an invisible message in the middle of a group (g:1, g:3 while g:2 waits for a
+     * retry); the compatible SQL does the same, so other clients see what the extension gives them. The consumer's
+     * read stops the group at g:2.
+     */
+    @Test
+    void anInvisibleMessageInTheMiddleHoldsBackTheRestOfItsGroup() {
+        String q = newQueue(true);
+        long g1 = send(q, "g"), g2 = send(q, "g"), g3 = send(q, "g");
+        long other = send(q, "o");
+        client.setVt(q, g2, 60);
+        if (!DB.isRealExtension()) {
+            // what pgmq 1.13.0 was observed to return (reference section 13)
+            assertEquals(List.of(g1, g3, other), client.readGrouped(q, 0, 10).stream().map(PgmqMessage::msgId)
+                    .sorted().toList(), "read_grouped passes over the invisible g:2");
+            assertEquals(List.of(g1, g3, other), client.readGroupedRoundRobin(q, 0, 10).stream()
+                    .map(PgmqMessage::msgId).sorted().toList(), "read_grouped_rr too");
+            assertEquals(List.of(g1, other), client.readGroupedHead(q, 0, 10).stream().map(PgmqMessage::msgId)
+                    .sorted().toList(), "read_grouped_head takes heads only");
+        }
+        for (GroupedRead mode : GroupedRead.values()) {
+            client.setVt(q, List.of(g1, g3, other), 0);
+            assertEquals(List.of(g1, other), read(mode, q, 10), mode + ": g:3 waits behind g:2");
+        }
+        // a message sent with a delay in the middle holds back its group the same way
+        String delayed = newQueue(true);
+        long d1 = send(delayed, "d");
+        client.send(delayed, "{}", "{\"x-pgmq-group\":\"d\"}", 60);
+        send(delayed, "d");
+        assertEquals(List.of(d1), read(GroupedRead.FILL, delayed, 10));
+        assertTrue(client.archive(delayed, d1));
+        assertEquals(List.of(), read(GroupedRead.FILL, delayed, 10), "the delayed head holds its group");
+    }
+
+    /**
+     * A read takes only the groups it returns: while one reader's transaction holds the oldest group, another reader
+     * gets the next group at once instead of coming back empty (pgmq's read_grouped locks every eligible head).
+     */
+    @Test
+    void aReaderLocksOnlyTheGroupsItReturns() throws Exception {
+        String q = newQueue(true);
+        List<Long> a = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            a.add(send(q, "A"));
+        }
+        long b1 = send(q, "B");
+        long c1 = send(q, "C");
+        try (Connection tx = DB.dataSource().getConnection()) {
+            tx.setAutoCommit(false);
+            PgmqClient inTx = PgmqClient.onConnection(tx);
+            assertEquals(a, inTx.readWithNextVisible(GroupedRead.FILL, q, 30, 3).messages().stream()
+                    .map(PgmqMessage::msgId).toList());
+            // the first read has not committed: A's rows are still visible to others' snapshots, but locked
+            assertEquals(List.of(b1, c1), read(GroupedRead.FILL, q, 10), "B and C were not locked by the first read");
+            tx.rollback();
+        }
+        assertEquals(a, read(GroupedRead.FILL, q, 3), "rolled back: A is readable again, in order");
+    }
+
+    /**
+     * Six readers in each mode race over 20 groups; each holds its groups from its read until just before its archive.
+     * No group is ever held by two readers at once (pgmq's read_grouped_rr can hand one group to two readers) and each
+     * group is read in msg_id order.
+     */
+    @Test
+    void concurrentReadersNeverHoldOneGroupAtOnce() throws Exception {
+        for (GroupedRead mode : GroupedRead.values()) {
+            String q = newQueue(true);
+            int groups = 20;
+            int perGroup = 10;
+            List<String> bodies = new ArrayList<>();
+            List<String> headers = new ArrayList<>();
+            for (int seq = 0; seq < perGroup; seq++) {
+                for (int g = 0; g < groups; g++) {
+                    bodies.add("{\"seq\":" + seq + "}");
+                    headers.add("{\"x-pgmq-group\":\"g" + g + "\"}");
+                }
+            }
+            client.sendBatch(q, bodies, headers, 0);
+            Map<String, String> holder = new ConcurrentHashMap<>();
+            Map<String, Integer> lastSeq = new ConcurrentHashMap<>();
+            List<String> violations = new CopyOnWriteArrayList<>();
+            AtomicInteger done = new AtomicInteger();
+            AtomicInteger emptyWhileGroupsLeft = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int r = 0; r < 6; r++) {
+                String me = "reader" + r;
+                futures.add(pool.submit(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (done.get() < groups * perGroup && System.nanoTime() < deadline) {
+                        List<PgmqMessage> batch = client.readWithNextVisible(mode, q, 30, 3).messages();
+                        Set<String> mine = new HashSet<>();
+                        for (PgmqMessage m : batch) {
+                            String group = m.headers().replaceAll(".*\"(g\\d+)\".*", "$1");
+                            if (mine.add(group)) {
+                                String other = holder.putIfAbsent(group, me);
+                                if (other != null) {
+                                    violations.add(group + " held by " + other + " and " + me);
+                                }
+                            }
+                            int seq = Integer.parseInt(m.message().replaceAll("\\D", ""));
+                            Integer before = lastSeq.put(group, seq);
+                            if (seq != (before == null ? 0 : before + 1)) {
+                                violations.add(group + ": seq " + seq + " after " + before);
+                            }
+                        }
+                        mine.forEach(holder::remove);
+                        if (batch.isEmpty()) {
+                            emptyWhileGroupsLeft.incrementAndGet();
+                            Thread.onSpinWait();
+                        } else {
+                            client.archive(q, batch.stream().map(PgmqMessage::msgId).toList());
+                            done.addAndGet(batch.size());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(90, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+            assertEquals(List.of(), violations, mode.name());
+            assertEquals(groups * perGroup, done.get(), mode.name());
+            assertEquals(0, client.metrics(q).queueLength(), mode.name());
+        }
+    }
+
+    @Test
+    void theGroupIndexIsCreatedOnceAndItsStatementIsDocumented() {
+        String q = newQueue(false);
+        assertFalse(client.hasGroupIndex(q));
+        client.createGroupIndex(q);
+        client.createGroupIndex(q);
+        assertTrue(client.hasGroupIndex(q));
+        assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q
+                     + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)",
+                PgmqClient.groupIndexStatement(q, true));
+        String other = newQueue(false);
+        DB.execute(PgmqClient.groupIndexStatement(other, true));
+        assertTrue(client.hasGroupIndex(other), "the documented statement creates the index the client looks for");
+    }
+}
