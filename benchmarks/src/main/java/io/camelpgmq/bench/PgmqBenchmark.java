@@ -189,6 +189,11 @@ public final class PgmqBenchmark {
                     + " the baseline loops plain `read(q, 30, 10)` + `archive(ids)` over an identical queue, in the"
                     + " same run (order alternating). A grouped read first finds every group's oldest message, so"
                     + " its cost grows with the queue's length, not only with the batch.");
+        report.note("- **grouped reads through the component** (issue 19): `readMode=grouped` reads with the consumer's"
+                    + " own statement (`PgmqClient.readWithNextVisible(FILL, ...)`, the group index on each queue),"
+                    + " not pgmq's read_grouped; against `readMode=plain` over an identical backlog, the same read's"
+                    + " first messages of a 10x larger backlog, and 4 readers against 1. A drain is timed to the last"
+                    + " archive, as in throughput.");
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
@@ -537,6 +542,70 @@ public final class PgmqBenchmark {
                     median(groupedRates), "msg/s", median(plainRates), "plain read(10) + archive, same backlog",
                     reps > 1 ? "grouped " + range(groupedRates) + ", plain " + range(plainRates) : null);
         }
+        groupedConsumer(report, s, smoke);
+    }
+
+    /**
+     * The consumer's own grouped read (issue 19): through the component against a plain backlog, against its own
+     * backlog's size, and 4 readers against 1. Every grouped queue has the group index (autoCreateQueue makes it).
+     */
+    private static void groupedConsumer(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int reps = smoke ? 1 : 3;
+        int n = smoke ? 1_000 : 10_000;
+        for (int groups : new int[] { 10, 1_000 }) {
+            List<Double> groupedRates = new ArrayList<>();
+            List<Double> plainRates = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean groupedTurn = (rep + k) % 2 == 0;
+                    String q = s.groupedQueue(groupedTurn ? "cgrp" : "cplain", n, groups);
+                    if (groupedTurn) {
+                        s.groupIndex(q);
+                    }
+                    (groupedTurn ? groupedRates : plainRates).add(
+                            s.camelDrain(q, n, 4, 10, groupedTurn ? "grouped" : "plain"));
+                    s.drop(q);
+                }
+            }
+            report.add(new Row("grouped reads", "component readMode=grouped, C=4, B=10, " + groups + " groups, " + n
+                                                + " msgs", median(groupedRates), "msg/s", median(plainRates),
+                    "component readMode=plain, same backlog", Check.RATIO_AT_LEAST, 0.8,
+                    reps > 1 ? "grouped " + range(groupedRates) + ", plain " + range(plainRates) : null));
+        }
+        // the read itself: the first messages of a 10x larger backlog must not cost more (each head is found through
+        // the group index, not by looking at every group)
+        int small = smoke ? 1_000 : 10_000;
+        int count = smoke ? 500 : 2_000;
+        List<Double> smallRates = new ArrayList<>();
+        List<Double> largeRates = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (int k = 0; k < 2; k++) {
+                boolean largeTurn = (rep + k) % 2 == 0;
+                String q = s.groupedQueue(largeTurn ? "glarge" : "gsmall", largeTurn ? small * 10 : small, 1_000);
+                s.groupIndex(q);
+                (largeTurn ? largeRates : smallRates).add(s.consumerGroupedReads(q, count, 10));
+                s.drop(q);
+            }
+        }
+        report.add(new Row("grouped reads", "consumer's grouped read(10) + archive, 1,000 groups, first " + count
+                                            + " of " + small * 10 + " msgs", median(largeRates), "msg/s",
+                median(smallRates), "same, first " + count + " of " + small, Check.RATIO_AT_LEAST, 1 / 1.2,
+                reps > 1 ? "large " + range(largeRates) + ", small " + range(smallRates) : null));
+        // readers scale: 4 readers take 4 groups at once
+        List<Double> fourRates = new ArrayList<>();
+        List<Double> oneRates = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (int k = 0; k < 2; k++) {
+                boolean fourTurn = (rep + k) % 2 == 0;
+                String q = s.groupedQueue(fourTurn ? "gfour" : "gone", n, 1_000);
+                s.groupIndex(q);
+                (fourTurn ? fourRates : oneRates).add(s.camelDrain(q, n, fourTurn ? 4 : 1, 10, "grouped"));
+                s.drop(q);
+            }
+        }
+        report.add(new Row("grouped reads", "component readMode=grouped, C=4 vs C=1, B=10, 1,000 groups, " + n
+                                            + " msgs", median(fourRates), "msg/s", median(oneRates), "same with C=1",
+                Check.RATIO_AT_LEAST, 2.0, reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) : null));
     }
 
     private static void backlog(BenchReport report, Scenarios s, int n) throws Exception {

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
+import io.camelpgmq.client.GroupedRead;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
 import io.camelpgmq.client.QueueNames;
@@ -125,6 +126,29 @@ final class Scenarios {
     }
 
     /**
+     * One thread loops the consumer's own grouped read ({@code PgmqClient.readWithNextVisible(FILL, q, 30, batch)}) +
+     * {@code archive(ids)} for the first {@code count} messages of the queue; returns messages per second.
+     */
+    double consumerGroupedReads(String q, int count, int batch) {
+        long t0 = System.nanoTime();
+        int done = 0;
+        while (done < count) {
+            List<PgmqMessage> msgs = client.readWithNextVisible(GroupedRead.FILL, q, 30, batch).messages();
+            if (msgs.isEmpty()) {
+                throw new IllegalStateException("queue " + q + " ran dry after " + done + " messages");
+            }
+            client.archive(q, msgs.stream().map(PgmqMessage::msgId).toList());
+            done += msgs.size();
+        }
+        return done / seconds(t0);
+    }
+
+    /** Adds the consumer's group index, as a grouped consumer with autoCreateQueue=true does. */
+    void groupIndex(String q) {
+        client.createGroupIndex(q);
+    }
+
+    /**
      * The ceiling: {@code threads} threads each loop {@code read(batch)} + {@code archive(ids)} through the plain
      * JDBC client until the queue is empty. Nothing a consumer could do on top of these two statements is cheaper.
      */
@@ -159,13 +183,18 @@ final class Scenarios {
      * covers the consumer's own start (threads, LISTEN registration) but not Camel's boot.
      */
     double camelDrain(String q, int n, int consumers, int batch) throws Exception {
+        return camelDrain(q, n, consumers, batch, "plain");
+    }
+
+    /** {@link #camelDrain(String, int, int, int)} with the consumer's {@code readMode}. */
+    double camelDrain(String q, int n, int consumers, int batch, String readMode) throws Exception {
         CountDownLatch processed = new CountDownLatch(n);
         try (CamelContext ctx = context()) {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
-                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000")
+                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000&readMode=" + readMode)
                             .routeId("drain").autoStartup(false)
                             .process(e -> processed.countDown());
                 }

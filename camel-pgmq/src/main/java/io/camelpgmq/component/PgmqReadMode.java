@@ -2,18 +2,22 @@ package io.camelpgmq.component;
 
 import io.camelpgmq.client.GroupedRead;
 
-/** How a consumer reads its queue. */
+/**
+ * How a consumer reads its queue. The grouped modes read with the consumer's own statement over the queue table
+ * ({@code PgmqClient.readWithNextVisible(GroupedRead, ...)}), with the rules of pgmq's function of the same shape and
+ * stricter promises: a group's run stops at its first invisible message, and a group is never given to two readers.
+ */
 public enum PgmqReadMode {
     /** {@code pgmq.read}: the oldest visible messages, groups ignored. */
     plain(null),
     /**
-     * {@code pgmq.read_grouped}: FIFO per group (header {@code x-pgmq-group}); fills a batch from the oldest eligible
+     * Like {@code pgmq.read_grouped}: FIFO per group (header {@code x-pgmq-group}); fills a batch from the oldest eligible
      * group first, like SQS FIFO.
      */
     grouped(GroupedRead.FILL),
-    /** {@code pgmq.read_grouped_rr}: FIFO per group, one message per group per round (fair between groups). */
+    /** Like {@code pgmq.read_grouped_rr}: FIFO per group, one message per group per round (fair between groups). */
     groupedRoundRobin(GroupedRead.ROUND_ROBIN),
-    /** {@code pgmq.read_grouped_head}: FIFO per group, at most one message per group per read. */
+    /** Like {@code pgmq.read_grouped_head}: FIFO per group, at most one message per group per read. */
     groupedHead(GroupedRead.HEAD);
 
     private final GroupedRead groupedRead;
@@ -22,7 +26,7 @@ public enum PgmqReadMode {
         this.groupedRead = groupedRead;
     }
 
-    /** pgmq's grouped read, or {@code null} for a plain read. */
+    /** The grouped read, or {@code null} for a plain read. */
     GroupedRead groupedRead() {
         return groupedRead;
     }
