@@ -735,9 +735,12 @@ public final class PgmqClient {
     // ---------------------------------------------------------------- FIFO groups
 
     /**
-     * Reads up to {@code qty} messages in FIFO groups (header {@code x-pgmq-group}): a group is read only while its
-     * oldest message is visible, so no two readers hold messages of one group at once and each group is processed in
-     * order. Call it in auto-commit (a client over a DataSource does): pgmq holds a lock per group until commit.
+     * Reads up to {@code qty} messages in FIFO groups (header {@code x-pgmq-group}) with pgmq's own function: a group
+     * is read only while its oldest message is visible. Call it in auto-commit (a client over a DataSource does): pgmq
+     * holds a lock per group until commit. On pgmq 1.13.0 these functions read past an invisible message in the middle
+     * of a group, {@code read_grouped_rr} can give one group to two readers, and {@code read_grouped} locks the head of
+     * every eligible group; {@link #readWithNextVisible(GroupedRead, String, int, int)} (what the consumer uses) does
+     * none of that.
      */
     public List<PgmqMessage> readGrouped(GroupedRead mode, String queueName, int vtSeconds, int qty) {
         Objects.requireNonNull(mode, "mode");
