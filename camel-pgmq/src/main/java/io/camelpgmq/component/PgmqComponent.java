@@ -5,7 +5,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -39,6 +41,8 @@ public class PgmqComponent extends DefaultComponent {
     private static final Logger LOG = LoggerFactory.getLogger(PgmqComponent.class);
     private static final long LISTENER_STOP_MILLIS = 1000;
     private static final long POOL_CLOSE_MILLIS = 1000;
+    /** How soon a pooler check that could not reach the database is tried again. */
+    private static final long POOLER_RECHECK_MILLIS = 5000;
 
     @Metadata(autowired = true, description = "The DataSource for every queue operation (a pgjdbc DataSource or a pool"
                                               + " over it). Autowired when the registry has exactly one. Use url instead"
@@ -106,7 +110,7 @@ public class PgmqComponent extends DefaultComponent {
 
     private PgmqOwnedPool ownedDataSource;
     private PgmqPoolerGuard poolerGuard;
-    private ExecutorService poolerChecks;
+    private ScheduledExecutorService poolerChecks;
     private final AtomicBoolean poolerCheckPending = new AtomicBoolean();
     private final AtomicLong listenerConnectionsOpened = new AtomicLong();
     private PgmqClient client;
@@ -149,10 +153,15 @@ public class PgmqComponent extends DefaultComponent {
                 : null;
         DataSource ds = getEffectiveDataSource();
         // before any statement could be prepared server-side: through a transaction pooler it would cross sessions
+        poolerCheckPending.set(false);
         poolerGuard = new PgmqPoolerGuard(ds, dataSource == null ? ownedDataSource : null,
                 producerDataSource != ds ? producerDataSource : null,
                 listenerDataSource == null && listenerUrl == null, url);
         closeReplacedPool(poolerGuard.check(true));
+        if (!poolerGuard.isChecked()) {
+            // the database cannot be reached now: check as soon as it can, before statements could pile up prepared
+            schedulePoolerCheck(POOLER_RECHECK_MILLIS);
+        }
         client = new PgmqClient(ds);
         producerClient = producerDataSource != null ? new PgmqClient(producerDataSource) : client;
         if (installSchema) {
@@ -182,9 +191,11 @@ public class PgmqComponent extends DefaultComponent {
             }
             listener = null;
         }
-        if (poolerChecks != null) {
-            getCamelContext().getExecutorServiceManager().shutdownNow(poolerChecks);
-            poolerChecks = null;
+        synchronized (this) {
+            if (poolerChecks != null) {
+                getCamelContext().getExecutorServiceManager().shutdownNow(poolerChecks);
+                poolerChecks = null;
+            }
         }
         if (ownedDataSource != null) {
             closePool(ownedDataSource.pool());
@@ -284,16 +295,25 @@ public class PgmqComponent extends DefaultComponent {
      */
     private Connection openListenerConnectionAndRecheck() throws SQLException {
         Connection c = openListenerConnection();
-        if (listenerConnectionsOpened.getAndIncrement() > 0 && poolerCheckPending.compareAndSet(false, true)) {
-            synchronized (this) {
-                if (poolerChecks == null) {
-                    poolerChecks = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this,
-                            "PgmqPoolerCheck");
-                }
-                poolerChecks.execute(this::recheckPooler);
-            }
+        if (listenerConnectionsOpened.getAndIncrement() > 0) {
+            schedulePoolerCheck(0);
         }
         return c;
+    }
+
+    private synchronized void schedulePoolerCheck(long delayMillis) {
+        if (!isRunAllowed() || !poolerCheckPending.compareAndSet(false, true)) {
+            return;
+        }
+        if (poolerChecks == null) {
+            poolerChecks = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this,
+                    "PgmqPoolerCheck");
+        }
+        try {
+            poolerChecks.schedule(this::recheckPooler, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            poolerCheckPending.set(false);
+        }
     }
 
     private void recheckPooler() {
@@ -301,6 +321,9 @@ public class PgmqComponent extends DefaultComponent {
         PgmqPoolerGuard guard = poolerGuard;
         if (guard != null && isRunAllowed()) {
             closeReplacedPool(guard.check(false));
+            if (!guard.isChecked()) {
+                schedulePoolerCheck(POOLER_RECHECK_MILLIS);
+            }
         }
     }
 

@@ -36,6 +36,7 @@ final class PgmqPoolerGuard {
     private final boolean listenerOnSamePath;
     private final String where;
 
+    private volatile boolean checked;
     private volatile boolean transactionPooled;
     private volatile String problem;
     private boolean warnedListener;
@@ -55,6 +56,11 @@ final class PgmqPoolerGuard {
         this.producerDataSource = producerDataSource;
         this.listenerOnSamePath = listenerOnSamePath;
         this.where = where == null ? null : Secrets.mask(where);
+    }
+
+    /** Whether a check has reached the database (until then the path is unknown). */
+    boolean isChecked() {
+        return checked;
     }
 
     /** Whether the last check found a transaction pooler (once found, it stays so). */
@@ -78,13 +84,17 @@ final class PgmqPoolerGuard {
         try {
             probe = probe(dataSource);
         } catch (SQLException | RuntimeException e) {
+            // an unreachable database does not stop the component from starting (producers report it at their send)
+            String reason = Secrets.mask(String.valueOf(e.getMessage()));
             if (atStart) {
-                throw new PgmqException("The pgmq component cannot check its database connection: " + Secrets.mask(
-                        String.valueOf(e.getMessage())), e);
+                LOG.warn("pgmq: cannot check whether the database connection goes through a transaction pooler ({});"
+                         + " checking again until it can.", reason);
+            } else {
+                LOG.debug("pgmq: checking for a transaction pooler failed: {}", reason);
             }
-            LOG.debug("pgmq: checking for a transaction pooler failed: {}", e.getMessage());
             return null;
         }
+        checked = true;
         if (!probe.transactionPooled()) {
             LOG.debug("pgmq: no transaction pooler on the component's connections: {}", probe.evidence());
             return null;

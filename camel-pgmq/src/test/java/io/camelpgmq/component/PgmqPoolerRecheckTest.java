@@ -118,6 +118,43 @@ class PgmqPoolerRecheckTest {
         }
     }
 
+    /**
+     * A database that cannot be reached at start does not stop the component (a producer reports it at its first
+     * send); the check runs again until it reaches the database, and then finds the pooler.
+     */
+    @Test
+    void aDatabaseUnreachableAtStartIsCheckedOnceItCanBeReached() throws Exception {
+        org.postgresql.ds.PGSimpleDataSource nowhere = new org.postgresql.ds.PGSimpleDataSource();
+        nowhere.setUrl("jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres");
+        nowhere.setConnectTimeout(1);
+        try (HikariDataSource pooled = pool(pgbouncer.jdbcUrl(), false)) {
+            SwitchingDataSource app = new SwitchingDataSource(nowhere);
+            PgmqComponent component = new PgmqComponent();
+            component.setDataSource(app);
+            CamelContext ctx = new DefaultCamelContext();
+            ctx.addComponent("pgmq", component);
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:send").to("pgmq:pooler_unreachable");
+                }
+            });
+            try (ctx) {
+                ctx.start();
+                assertFalse(component.isTransactionPooled(), "nothing known yet");
+                app.target = pooled;
+                await(() -> component.getPoolerProblem() != null, "the check once the database is reachable");
+                assertTrue(component.getPoolerProblem().contains("prepareThreshold=0"), component.getPoolerProblem());
+            }
+        }
+    }
+
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     private static HikariDataSource pool(String url, boolean unprepared) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
