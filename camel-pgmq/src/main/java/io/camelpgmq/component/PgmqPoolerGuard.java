@@ -121,7 +121,8 @@ final class PgmqPoolerGuard {
             warnedListener = true;
             LOG.warn("pgmq: the listener connects through the same transaction pooler, where LISTEN succeeds but"
                      + " never hears: set listenerUrl (or listenerDataSource) to a direct PostgreSQL connection, or to"
-                     + " one through session pooling. Meanwhile consumers read every second.");
+                     + " one through session pooling. Consumers read every second once its hearing check confirms"
+                     + " it.");
         }
         return replaced;
     }
