@@ -157,7 +157,15 @@ public class PgmqComponent extends DefaultComponent {
         poolerGuard = new PgmqPoolerGuard(ds, dataSource == null ? ownedDataSource : null,
                 producerDataSource != ds ? producerDataSource : null,
                 listenerDataSource == null && listenerUrl == null, url);
-        closeReplacedPool(poolerGuard.check(true));
+        try {
+            closeReplacedPool(poolerGuard.check(true));
+        } catch (RuntimeException refused) {
+            if (ownedDataSource != null) {
+                ownedDataSource.pool().close();
+                ownedDataSource = null;
+            }
+            throw refused;
+        }
         if (!poolerGuard.isChecked()) {
             // the database cannot be reached now: check as soon as it can, before statements could pile up prepared
             schedulePoolerCheck(POOLER_RECHECK_MILLIS);

@@ -103,7 +103,18 @@ final class PgmqPoolerGuard {
         HikariDataSource replaced = null;
         if (ownedPool != null) {
             if (!ownedPool.isUnprepared()) {
-                replaced = ownedPool.useUnpreparedStatements();
+                try {
+                    replaced = ownedPool.useUnpreparedStatements();
+                } catch (RuntimeException e) {
+                    if (atStart) {
+                        throw e;
+                    }
+                    // the new pool cannot connect now: try again at the next check
+                    checked = false;
+                    LOG.warn("pgmq: cannot replace the component's pool with an unprepared one yet: {}",
+                            e.getMessage());
+                    return null;
+                }
                 LOG.info("pgmq: the connections of {} go through a transaction pooler ({}): the component's pool uses"
                          + " unprepared statements (pgjdbc prepareThreshold=0), as a server-side prepared statement"
                          + " would run on other clients' server sessions.",

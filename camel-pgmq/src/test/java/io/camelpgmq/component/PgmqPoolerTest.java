@@ -166,6 +166,25 @@ class PgmqPoolerTest {
         }
     }
 
+    /** A url that asks for server-side prepares itself wins over the component's choice: then it is refused too. */
+    @Test
+    void aUrlThatForcesServerSidePreparesThroughPgBouncerIsRefused() throws Exception {
+        String queue = newQueue("pooler_url_prepares");
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl(pgbouncer.jdbcUrl("prepareThreshold=5"));
+        component.setUsername(DB.username());
+        component.setPassword(DB.password());
+        component.setListenerUrl(DB.jdbcUrl());
+        CamelContext ctx = new DefaultCamelContext();
+        ctx.addComponent("pgmq", component);
+        ctx.addRoutes(route("pgmq:" + queue, e -> {
+        }));
+        Exception refused = assertThrows(Exception.class, ctx::start);
+        ctx.close();
+        String message = rootMessage(refused);
+        assertTrue(message.contains("pool from url") && message.contains("prepareThreshold=0"), message);
+    }
+
     /**
      * No listenerUrl: the listener connects through PgBouncer, LISTENs, and never hears. Its hearing check notices;
      * consumers then read every second as while the listener is down, not every pollInterval (30 s).
