@@ -5,6 +5,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
@@ -36,6 +41,8 @@ public class PgmqComponent extends DefaultComponent {
     private static final Logger LOG = LoggerFactory.getLogger(PgmqComponent.class);
     private static final long LISTENER_STOP_MILLIS = 1000;
     private static final long POOL_CLOSE_MILLIS = 1000;
+    /** How soon a pooler check that could not reach the database is tried again. */
+    private static final long POOLER_RECHECK_MILLIS = 5000;
 
     @Metadata(autowired = true, description = "The DataSource for every queue operation (a pgjdbc DataSource or a pool"
                                               + " over it). Autowired when the registry has exactly one. Use url instead"
@@ -101,7 +108,11 @@ public class PgmqComponent extends DefaultComponent {
                                                 + " By default producers use dataSource.")
     private DataSource producerDataSource;
 
-    private DataSource ownedDataSource;
+    private PgmqOwnedPool ownedDataSource;
+    private PgmqPoolerGuard poolerGuard;
+    private ScheduledExecutorService poolerChecks;
+    private final AtomicBoolean poolerCheckPending = new AtomicBoolean();
+    private final AtomicLong listenerConnectionsOpened = new AtomicLong();
     private PgmqClient client;
     private PgmqClient producerClient;
     private PgmqListener listener;
@@ -141,13 +152,32 @@ public class PgmqComponent extends DefaultComponent {
                 ? new PgmqNotifyCoalescer(notifyCoalesceWindow, coalescerClock != null ? coalescerClock : System::nanoTime)
                 : null;
         DataSource ds = getEffectiveDataSource();
+        // before any statement could be prepared server-side: through a transaction pooler it would cross sessions
+        poolerCheckPending.set(false);
+        poolerGuard = new PgmqPoolerGuard(ds, dataSource == null ? ownedDataSource : null,
+                producerDataSource != ds ? producerDataSource : null,
+                listenerDataSource == null && listenerUrl == null, url);
+        try {
+            closeReplacedPool(poolerGuard.check(true));
+        } catch (RuntimeException refused) {
+            if (ownedDataSource != null) {
+                ownedDataSource.pool().close();
+                ownedDataSource = null;
+            }
+            throw refused;
+        }
+        if (!poolerGuard.isChecked()) {
+            // the database cannot be reached now: check as soon as it can, before statements could pile up prepared
+            schedulePoolerCheck(POOLER_RECHECK_MILLIS);
+        }
         client = new PgmqClient(ds);
         producerClient = producerDataSource != null ? new PgmqClient(producerDataSource) : client;
         if (installSchema) {
             PgmqSchema.install(ds);
         }
         PgmqClient pinging = client;
-        listener = new PgmqListener(this::openListenerConnection, pinging::notify, listenerCheckInterval,
+        listenerConnectionsOpened.set(0);
+        listener = new PgmqListener(this::openListenerConnectionAndRecheck, pinging::notify, listenerCheckInterval,
                 listenerMaxReconnectDelay,
                 () -> getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "PgmqListener"));
     }
@@ -169,10 +199,17 @@ public class PgmqComponent extends DefaultComponent {
             }
             listener = null;
         }
-        if (ownedDataSource instanceof HikariDataSource hikari) {
-            closePool(hikari);
+        synchronized (this) {
+            if (poolerChecks != null) {
+                getCamelContext().getExecutorServiceManager().shutdownNow(poolerChecks);
+                poolerChecks = null;
+            }
+        }
+        if (ownedDataSource != null) {
+            closePool(ownedDataSource.pool());
         }
         ownedDataSource = null;
+        poolerGuard = null;
         client = null;
         producerClient = null;
         super.doStop();
@@ -209,33 +246,105 @@ public class PgmqComponent extends DefaultComponent {
                                                 + " registry), or its url, username and password, e.g."
                                                 + " camel.component.pgmq.url=jdbc:postgresql://localhost:5432/postgres");
             }
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(url);
-            config.setUsername(username);
-            config.setPassword(password);
-            config.setMaximumPoolSize(maxPoolSize);
-            config.setPoolName("camel-pgmq");
-            // a dead network path must end in an error, not a statement hanging until the kernel gives up
-            config.addDataSourceProperty("tcpKeepAlive", "true");
-            if (socketTimeout > 0) {
-                config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
-                // waiting for a pooled connection (or a new one that cannot log in) fails as soon as a statement would
-                config.setConnectionTimeout(Math.max(1000, socketTimeout));
-                config.setValidationTimeout(Math.max(250, Math.min(5000, socketTimeout / 2)));
-            }
-            // fail at start with the driver's reason (wrong password, unknown host) rather than at the first message
-            config.setInitializationFailTimeout(1);
-            try {
-                ownedDataSource = new HikariDataSource(config);
-            } catch (RuntimeException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new PgmqException(Secrets.mask("Cannot connect to PostgreSQL at " + url + ": " + cause.getMessage()
-                                                     + " (check url, username, password and that the server is"
-                                                     + " running)."),
-                        e);
-            }
+            ownedDataSource = new PgmqOwnedPool(this::newPool);
         }
         return ownedDataSource;
+    }
+
+    /** A started HikariCP pool for {@code url}; {@code unprepared}: its connections never prepare server-side. */
+    private HikariDataSource newPool(boolean unprepared) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(username);
+        config.setPassword(password);
+        config.setMaximumPoolSize(maxPoolSize);
+        config.setPoolName("camel-pgmq");
+        // a dead network path must end in an error, not a statement hanging until the kernel gives up
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        if (unprepared) {
+            // behind a transaction pooler (PgmqPoolerGuard): a url's own prepareThreshold wins, and is checked
+            config.addDataSourceProperty("prepareThreshold", "0");
+        }
+        if (socketTimeout > 0) {
+            config.addDataSourceProperty("socketTimeout", Integer.toString(socketTimeoutSeconds()));
+            // waiting for a pooled connection (or a new one that cannot log in) fails as soon as a statement would
+            config.setConnectionTimeout(Math.max(1000, socketTimeout));
+            config.setValidationTimeout(Math.max(250, Math.min(5000, socketTimeout / 2)));
+        }
+        // fail at start with the driver's reason (wrong password, unknown host) rather than at the first message
+        config.setInitializationFailTimeout(1);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new PgmqException(Secrets.mask("Cannot connect to PostgreSQL at " + url + ": " + cause.getMessage()
+                                                 + " (check url, username, password and that the server is"
+                                                 + " running)."),
+                    e);
+        }
+    }
+
+    /**
+     * Closes the pool replaced by one with unprepared statements, in the background: its connections in use finish
+     * their statements first.
+     */
+    private void closeReplacedPool(HikariDataSource replaced) {
+        if (replaced != null) {
+            Thread closer = getCamelContext().getExecutorServiceManager().newThread("PgmqPoolClose", replaced::close);
+            closer.setDaemon(true);
+            closer.start();
+        }
+    }
+
+    /**
+     * The listener's connection; every one after the first means the listener reconnected, and the database behind the
+     * same address may have changed (a failover, a pooler put in front): check the component's path again, off the
+     * listener's thread.
+     */
+    private Connection openListenerConnectionAndRecheck() throws SQLException {
+        Connection c = openListenerConnection();
+        if (listenerConnectionsOpened.getAndIncrement() > 0) {
+            schedulePoolerCheck(0);
+        }
+        return c;
+    }
+
+    private synchronized void schedulePoolerCheck(long delayMillis) {
+        if (!isRunAllowed() || !poolerCheckPending.compareAndSet(false, true)) {
+            return;
+        }
+        if (poolerChecks == null) {
+            poolerChecks = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this,
+                    "PgmqPoolerCheck");
+        }
+        try {
+            poolerChecks.schedule(this::recheckPooler, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            poolerCheckPending.set(false);
+        }
+    }
+
+    private void recheckPooler() {
+        poolerCheckPending.set(false);
+        PgmqPoolerGuard guard = poolerGuard;
+        if (guard != null && isRunAllowed()) {
+            closeReplacedPool(guard.check(false));
+            if (!guard.isChecked()) {
+                schedulePoolerCheck(POOLER_RECHECK_MILLIS);
+            }
+        }
+    }
+
+    /** Why statements may cross server sessions now (found after start), or null. */
+    String getPoolerProblem() {
+        PgmqPoolerGuard guard = poolerGuard;
+        return guard == null ? null : guard.getProblem();
+    }
+
+    /** Whether the component's connections go through a transaction pooler (as far as its checks found). */
+    boolean isTransactionPooled() {
+        PgmqPoolerGuard guard = poolerGuard;
+        return guard != null && guard.isTransactionPooled();
     }
 
     private Connection openListenerConnection() throws SQLException {

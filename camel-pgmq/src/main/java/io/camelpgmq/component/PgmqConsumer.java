@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * What makes it read: a NOTIFY on the channel (through the component's {@link PgmqListener}), a trailing read when a
  * throttled or coalesced notification's window ends, a wake-up when a waiting message becomes visible (a delay, a
  * retry, a visibility timeout that runs out), a reader that found a full batch, and the fallback poll every
- * {@code pollInterval} (every second while the listener is down). From {@code concurrentConsumers} up to
- * {@code maxConcurrentConsumers} readers (the extra ones while reads come back full) run on the
- * component's shared workers; none waits while there is nothing to read.
+ * {@code pollInterval} (every second while the listener is down or does not hear). From {@code concurrentConsumers}
+ * up to {@code maxConcurrentConsumers} readers (the extra ones while reads come back full) run on the component's
+ * shared workers; none waits while there is nothing to read.
  * <p>
  * Each read commits at once: no transaction stays open while the route runs. A read's messages are started one by one
  * ({@link PgmqBatch}); successes are completed together in one statement, at the end of the batch or by the
@@ -236,7 +236,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private void tick() {
         long now = System.nanoTime();
         long sincePoll = TimeUnit.NANOSECONDS.toMillis(now - lastPollNanos);
-        boolean listenerDown = configuration.isListen() && !isListenerConnected();
+        // a listener that is connected but does not hear (behind a transaction pooler) wakes nobody either
+        boolean listenerDown = configuration.isListen() && (!isListenerConnected() || !isListenerHearing());
         if (readingAllowed
                 && (sincePoll >= configuration.getPollInterval()
                     || listenerDown && sincePoll >= LISTENER_DOWN_POLL_MILLIS)) {
@@ -665,6 +666,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     public boolean isListenerConnected() {
         PgmqListener listener = getEndpoint().getComponent().getListener();
         return !configuration.isListen() || listener != null && listener.isConnected();
+    }
+
+    /** Whether the consumer's listener hears notifications (always true when listen=false). */
+    boolean isListenerHearing() {
+        PgmqListener listener = getEndpoint().getComponent().getListener();
+        return !configuration.isListen() || listener == null || listener.isHearing();
     }
 
     @ManagedAttribute(description = "The error of the last failed read, or null when the last read succeeded")

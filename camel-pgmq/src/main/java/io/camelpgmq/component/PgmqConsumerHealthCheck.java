@@ -36,6 +36,11 @@ final class PgmqConsumerHealthCheck extends AbstractHealthCheck {
                             + " (a dead connection, a lock or an overloaded server)").down();
             return;
         }
+        String poolerProblem = consumer.getEndpoint().getComponent().getPoolerProblem();
+        if (poolerProblem != null) {
+            builder.message(poolerProblem).down();
+            return;
+        }
         String readError = consumer.getLastReadError();
         if (readError != null) {
             builder.message("The last read failed: " + readError).down();

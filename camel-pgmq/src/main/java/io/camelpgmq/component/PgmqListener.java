@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * whichever server connection is free and notifications go to that one. So after each (re)connection, and after
  * {@link #HEARING_CHECK_MILLIS} without any notification, the listener NOTIFYs a private channel from another
  * session (the pool, through {@link Pinger}) and expects to hear it back within {@link #PING_TIMEOUT_MILLIS}. When it
- * does not, {@link #isHearing()} turns false, a WARN names {@code listenerUrl}, consumers keep polling, and the check is
- * retried every {@link #PING_RETRY_MILLIS}. Each check is one commit (the NOTIFY); a busy listener never sends one, as
- * any notification it hears proves it hears.
+ * does not, {@link #isHearing()} turns false, a WARN names {@code listenerUrl}, consumers read every second (as while
+ * the listener is down), and the check is retried every {@link #PING_RETRY_MILLIS}. Each check is one commit (the
+ * NOTIFY); a busy listener never sends one, as any notification it hears proves it hears.
  */
 final class PgmqListener implements AutoCloseable {
 

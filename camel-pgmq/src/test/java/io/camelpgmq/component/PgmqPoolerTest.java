@@ -1,0 +1,304 @@
+package io.camelpgmq.component;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.client.PgmqSessions;
+import io.camelpgmq.test.PgBouncer;
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The component behind a real PgBouncer in transaction pooling, with 3 server connections for a component pool of 10:
+ * statements never cross sessions, a user's DataSource that would let them is refused, and a listener that cannot hear
+ * through it leaves consumers reading every second. The 60 s run is in fault-injection (PoolerFaultsTest).
+ */
+class PgmqPoolerTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+    private static PgBouncer pgbouncer;
+
+    private final PgmqClient client = new PgmqClient(DB.dataSource());
+
+    @BeforeAll
+    static void startPgBouncer() {
+        pgbouncer = PgBouncer.start(3);
+    }
+
+    @AfterAll
+    static void stopPgBouncer() {
+        if (pgbouncer != null) {
+            pgbouncer.close();
+        }
+    }
+
+    @Test
+    void theProbeTellsATransactionPoolerFromADirectConnection() throws Exception {
+        try (Connection a = connect(pgbouncer.jdbcUrl()); Connection b = connect(pgbouncer.jdbcUrl())) {
+            PgmqSessions.Probe probe = PgmqSessions.probe(a, b);
+            assertTrue(probe.transactionPooled(), probe.evidence());
+        }
+        try (Connection a = connect(DB.jdbcUrl()); Connection b = connect(DB.jdbcUrl())) {
+            PgmqSessions.Probe probe = PgmqSessions.probe(a, b);
+            assertFalse(probe.transactionPooled(), probe.evidence());
+        }
+    }
+
+    /**
+     * README's setup with the component's defaults: url through PgBouncer, listenerUrl direct. pgjdbc's default
+     * prepareThreshold=5 would let statements cross sessions within a second (failed sends, archives that fail and
+     * messages processed twice); the component finds the pooler and uses unprepared statements.
+     */
+    @Test
+    void defaultsThroughPgBouncerFailNoSendAndProcessEachMessageOnce() throws Exception {
+        String queue = newQueue("pooler_mixed");
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl(pgbouncer.jdbcUrl());
+        component.setUsername(DB.username());
+        component.setPassword(DB.password());
+        component.setListenerUrl(DB.jdbcUrl());
+        List<Long> processed = new CopyOnWriteArrayList<>();
+        try (CamelContext ctx = context(component, "pgmq:" + queue + "?concurrentConsumers=2",
+                e -> processed.add(key(e)))) {
+            assertTrue(component.isTransactionPooled(), "the pooler is detected");
+            try (Connection c = component.getEffectiveDataSource().getConnection()) {
+                assertEquals(0, PgmqSessions.prepareThreshold(c), "the component's pool prepares nothing");
+            }
+            Set<Long> sent = ConcurrentHashMap.newKeySet();
+            Map<String, Long> failures = new ConcurrentHashMap<>();
+            ProducerTemplate template = ctx.createProducerTemplate();
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicLong keys = new AtomicLong();
+            Thread[] producers = new Thread[2];
+            for (int t = 0; t < producers.length; t++) {
+                producers[t] = new Thread(() -> {
+                    while (producing.get()) {
+                        long n = keys.getAndIncrement();
+                        Exchange done = template.request("pgmq:" + queue, e -> e.getMessage().setBody(body(n)));
+                        if (done.getException() == null) {
+                            sent.add(n);
+                        } else {
+                            failures.merge(String.valueOf(done.getException().getMessage()), 1L, Long::sum);
+                        }
+                    }
+                });
+                producers[t].start();
+            }
+            Thread.sleep(4000);
+            producing.set(false);
+            for (Thread t : producers) {
+                t.join(10_000);
+            }
+            waitFor(Duration.ofSeconds(15), () -> Set.copyOf(processed).containsAll(sent));
+            waitFor(Duration.ofSeconds(10), () -> client.metrics(queue).queueLength() == 0);
+            PgmqConsumer consumer = (PgmqConsumer) ctx.getRoutes().get(0).getConsumer();
+            HealthCheck.Result health = consumer.getHealthCheck().call();
+            long failedSends = failures.values().stream().mapToLong(Long::longValue).sum();
+            long lost = sent.stream().filter(n -> !processed.contains(n)).count();
+            long duplicated = processed.size() - Set.copyOf(processed).size();
+            String figures = "sent " + sent.size() + ", failed sends " + failedSends + ", processed " + processed.size()
+                             + ", lost " + lost + ", duplicated " + duplicated + ", left in the queue "
+                             + client.metrics(queue).queueLength() + "; errors " + failures.keySet();
+            System.out.println("PgBouncer mixed run: " + figures);
+            assertTrue(sent.size() > 50, "a real load: " + figures);
+            assertEquals(0, failedSends, figures);
+            assertEquals(0, lost, figures);
+            assertEquals(0, duplicated, figures);
+            assertEquals(0, client.metrics(queue).queueLength(), figures);
+            assertEquals(HealthCheck.State.UP, health.getState(), health.getMessage().orElse(""));
+        }
+    }
+
+    @Test
+    void aUserDataSourceThatPreparesServerSideThroughPgBouncerIsRefusedAndOneThatDoesNotIsUsed() throws Exception {
+        String queue = newQueue("pooler_user_ds");
+        try (HikariDataSource preparing = pool(false)) {
+            PgmqComponent component = new PgmqComponent();
+            component.setDataSource(preparing);
+            component.setListenerUrl(DB.jdbcUrl());
+            CamelContext ctx = new DefaultCamelContext();
+            ctx.addComponent("pgmq", component);
+            ctx.addRoutes(route("pgmq:" + queue, e -> {
+            }));
+            Exception refused = assertThrows(Exception.class, ctx::start);
+            ctx.close();
+            String message = rootMessage(refused);
+            assertTrue(message.contains("prepareThreshold=0"), message);
+            assertTrue(message.contains("spring.datasource.hikari.data-source-properties.prepareThreshold=0"), message);
+            assertTrue(message.contains("transaction pooler"), message);
+        }
+        try (HikariDataSource unprepared = pool(true)) {
+            PgmqComponent component = new PgmqComponent();
+            component.setDataSource(unprepared);
+            component.setListenerUrl(DB.jdbcUrl());
+            List<Long> processed = new CopyOnWriteArrayList<>();
+            try (CamelContext ctx = context(component, "pgmq:" + queue, e -> processed.add(key(e)))) {
+                assertTrue(component.isTransactionPooled());
+                ctx.createProducerTemplate().sendBody("pgmq:" + queue, body(1));
+                await(Duration.ofSeconds(5), () -> processed.equals(List.of(1L)), "the message processed");
+            }
+        }
+    }
+
+    /** A url that asks for server-side prepares itself wins over the component's choice: then it is refused too. */
+    @Test
+    void aUrlThatForcesServerSidePreparesThroughPgBouncerIsRefused() throws Exception {
+        String queue = newQueue("pooler_url_prepares");
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl(pgbouncer.jdbcUrl("prepareThreshold=5"));
+        component.setUsername(DB.username());
+        component.setPassword(DB.password());
+        component.setListenerUrl(DB.jdbcUrl());
+        CamelContext ctx = new DefaultCamelContext();
+        ctx.addComponent("pgmq", component);
+        ctx.addRoutes(route("pgmq:" + queue, e -> {
+        }));
+        Exception refused = assertThrows(Exception.class, ctx::start);
+        ctx.close();
+        String message = rootMessage(refused);
+        assertTrue(message.contains("pool from url") && message.contains("prepareThreshold=0"), message);
+    }
+
+    /**
+     * No listenerUrl: the listener connects through PgBouncer, LISTENs, and never hears. Its hearing check notices;
+     * consumers then read every second as while the listener is down, not every pollInterval (30 s).
+     */
+    @Test
+    void aListenerThatCannotHearThroughPgBouncerLeavesConsumersReadingEverySecond() throws Exception {
+        String queue = newQueue("pooler_deaf");
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl(pgbouncer.jdbcUrl());
+        component.setUsername(DB.username());
+        component.setPassword(DB.password());
+        List<Long> processed = new CopyOnWriteArrayList<>();
+        try (CamelContext ctx = context(component, "pgmq:" + queue, e -> processed.add(key(e)))) {
+            await(Duration.ofSeconds(15), () -> !component.getListener().isHearing(), "the deaf listener is noticed");
+            PgmqConsumer consumer = (PgmqConsumer) ctx.getRoutes().get(0).getConsumer();
+            HealthCheck.Result health = consumer.getHealthCheck().call();
+            assertEquals(HealthCheck.State.DOWN, health.getState());
+            assertEquals(false, health.getDetails().get("listenerHearing"));
+            for (int n = 1; n <= 3; n++) {
+                long key = n;
+                long sentAt = System.nanoTime();
+                client.send(queue, body(n));
+                await(Duration.ofMillis(2500), () -> processed.contains(key),
+                        "message " + n + " read within the listener-down poll (a second), not the 30 s poll");
+                long millis = Duration.ofNanos(System.nanoTime() - sentAt).toMillis();
+                assertTrue(millis <= 2500, millis + " ms");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private String newQueue(String prefix) {
+        String name = PgmqTestDatabase.uniqueQueueName(prefix);
+        client.createQueue(name);
+        return name;
+    }
+
+    private static HikariDataSource pool(boolean unprepared) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(pgbouncer.jdbcUrl());
+        config.setUsername(DB.username());
+        config.setPassword(DB.password());
+        config.setMaximumPoolSize(10);
+        if (unprepared) {
+            config.addDataSourceProperty("prepareThreshold", "0");
+        }
+        return new HikariDataSource(config);
+    }
+
+    private static Connection connect(String url) throws Exception {
+        Properties props = new Properties();
+        if (DB.username() != null) {
+            props.setProperty("user", DB.username());
+        }
+        if (DB.password() != null) {
+            props.setProperty("password", DB.password());
+        }
+        return DriverManager.getConnection(url, props);
+    }
+
+    private static CamelContext context(PgmqComponent component, String from, org.apache.camel.Processor processor)
+            throws Exception {
+        CamelContext ctx = new DefaultCamelContext();
+        ctx.addComponent("pgmq", component);
+        ctx.addRoutes(route(from, processor));
+        ctx.start();
+        return ctx;
+    }
+
+    private static RouteBuilder route(String from, org.apache.camel.Processor processor) {
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(from).process(processor);
+            }
+        };
+    }
+
+    private static String body(long n) {
+        return "{\"n\": " + n + "}";
+    }
+
+    private static long key(Exchange e) {
+        String body = e.getMessage().getBody(String.class);
+        return Long.parseLong(body.replaceAll("[^0-9]", ""));
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
+    }
+
+    /** Waits until the condition holds or the time is up; the caller asserts what it found. */
+    private static void waitFor(Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end && !condition.getAsBoolean()) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static void await(Duration timeout, java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        fail("Timed out after " + timeout + ": " + what);
+    }
+}
