@@ -49,5 +49,14 @@ class ReadmeTestingSectionTest {
         String pom = blocks(section(), "xml").get(0);
         assertTrue(pom.contains("<artifactId>camel-pgmq-test</artifactId>") && pom.contains("<scope>test</scope>"), pom);
         assertTrue(pom.contains("<artifactId>junit-jupiter</artifactId>"), pom);
+        // the versions this build uses: JUnit, and a Surefire that runs JUnit 5 (Maven 3.8's default 2.12 does not)
+        String parent = Files.readString(Path.of("..", "pom.xml"), StandardCharsets.UTF_8);
+        for (String[] pin : new String[][] { { "junit.version", "junit-jupiter" },
+                { "surefire.version", "maven-surefire-plugin" } }) {
+            Matcher version = Pattern.compile("<" + pin[0] + ">([^<]+)</").matcher(parent);
+            assertTrue(version.find(), pin[0]);
+            assertTrue(pom.contains("<artifactId>" + pin[1] + "</artifactId>\n  <version>" + version.group(1)
+                                    + "</version>"), pin[1] + " " + version.group(1) + " in " + pom);
+        }
     }
 }
