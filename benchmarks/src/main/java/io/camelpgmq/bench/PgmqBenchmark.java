@@ -143,11 +143,14 @@ public final class PgmqBenchmark {
         report.note("");
         report.note("- **throughput**: a queue pre-filled with the stated number of ~100-byte messages is drained;"
                     + " timed from the start of the consumer to the last message archived. camel-pgmq is"
-                    + " `from(\"pgmq:q?concurrentConsumers=C&maxMessagesPerPoll=B&pollInterval=1000\")`, the baseline"
+                    + " `from(\"pgmq:q?concurrentConsumers=C&maxConcurrentConsumers=C&maxMessagesPerPoll=B"
+                    + "&pollInterval=1000\")`, the baseline"
                     + " is C threads looping `PgmqClient.read(q, 30, B)` + `archive(ids)`. Each figure is the median of"
-                    + " the repetitions (raw and camel alternate their order). **scaling** compares camel-pgmq's C=16"
-                    + " with its C=4: on 2 cores shared with PostgreSQL, flat is the best there is; lower is"
-                    + " anti-scaling (target allows 10 % noise).");
+                    + " the repetitions (raw and camel alternate their order). **warm drain**: the consumer is already"
+                    + " running and idle in a warm JVM; the backlog (sent with a delay) is made visible in one commit"
+                    + " with a NOTIFY, and both sides are timed from that commit to the last archive. **scaling**"
+                    + " compares camel-pgmq's C=16 with its C=4: on 2 cores shared with PostgreSQL, flat is the best"
+                    + " there is; the target is the raw loop's own C=16/C=4 ratio.");
         report.note("- **producer**: one ProducerTemplate call per message (`operation=send`, one transaction each)"
                     + " or per list of 100 (`operation=sendBatch`, one statement); notify=true adds `pg_notify` in the"
                     + " same statement. No LISTENer is connected: NOTIFY's cost is at the sender's commit. 'coalesced'"
@@ -234,14 +237,58 @@ public final class PgmqBenchmark {
                 camel.put(key, median(camelRates));
                 raw.put(key, median(rawRates));
                 report.add(new Row("throughput", "B=" + b + ", C=" + c + ", " + n + " msgs", camel.get(key), "msg/s",
-                        raw.get(key), "raw JDBC read+archive loop", Check.RATIO_AT_LEAST, 0.8,
+                        raw.get(key), "raw JDBC read+archive loop", Check.RATIO_AT_LEAST, throughputTarget(b, c),
                         reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
             }
         }
+        warmDrain(report, s, smoke, reps);
         for (int b : batches) {
+            // 16 readers on 2 cores shared with PostgreSQL cannot beat 4: the target is to degrade no more than the
+            // raw loop itself does
+            double rawScaling = raw.get(b + "/16") / raw.get(b + "/4");
             report.add(new Row("scaling", "B=" + b + ": camel-pgmq C=16 vs C=4", camel.get(b + "/16"), "msg/s",
-                    camel.get(b + "/4"), "camel-pgmq C=4", Check.RATIO_AT_LEAST, 0.9,
-                    String.format("the raw loop's own C=16/C=4: %.2fx", raw.get(b + "/16") / raw.get(b + "/4"))));
+                    camel.get(b + "/4"), "camel-pgmq C=4", Check.RATIO_AT_LEAST, Math.floor(rawScaling * 100) / 100,
+                    String.format("the target is the raw loop's own C=16/C=4: %.2fx", rawScaling)));
+        }
+    }
+
+    /**
+     * Issue 16's targets: a busy consumer completes a batch in the statement that reads the next one, so it should
+     * beat the raw two-statement loop at batch 10 and 100 and match it at batch 1 (1 and 4 readers); with 16 readers
+     * on 2 cores the older 0.8x floor stays.
+     */
+    private static double throughputTarget(int batch, int consumers) {
+        if (consumers > 4) {
+            return 0.8;
+        }
+        return batch == 1 ? 1.0 : 1.1;
+    }
+
+    /**
+     * Warm steady state: consumers already running (the JVM warmed by the rows before) drain a backlog that becomes
+     * visible in one commit; the raw loop's threads start at the same commit.
+     */
+    private static void warmDrain(BenchReport report, Scenarios s, boolean smoke, int reps) throws Exception {
+        int[][] settings = { { 4, 10, smoke ? 2_000 : 20_000 }, { 1, 1, smoke ? 300 : 4_000 } };
+        for (int[] setting : settings) {
+            int c = setting[0];
+            int b = setting[1];
+            int n = setting[2];
+            List<Double> rawRates = new ArrayList<>();
+            List<Double> camelRates = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                if (rep % 2 == 0) {
+                    rawRates.add(s.rawWarmDrain(n, c, b));
+                    camelRates.add(s.camelWarmDrain(n, c, b));
+                } else {
+                    camelRates.add(s.camelWarmDrain(n, c, b));
+                    rawRates.add(s.rawWarmDrain(n, c, b));
+                }
+            }
+            report.add(new Row("warm drain", "B=" + b + ", C=" + c + ", " + n + " msgs visible in one commit",
+                    median(camelRates), "msg/s", median(rawRates), "raw JDBC read+archive loop",
+                    Check.RATIO_AT_LEAST, b == 1 ? 1.0 : 1.1,
+                    reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
         }
     }
 

@@ -164,8 +164,8 @@ final class Scenarios {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxMessagesPerPoll=" + batch
-                         + "&pollInterval=1000")
+                    from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
+                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000")
                             .routeId("drain").autoStartup(false)
                             .process(e -> processed.countDown());
                 }
@@ -179,6 +179,98 @@ final class Scenarios {
             double rate = n / seconds(t0);
             checkArchived(q, n);
             return rate;
+        }
+    }
+
+    /**
+     * A new queue holding {@code n} messages that nobody can read yet (sent with a delay of an hour), for
+     * {@link #reveal}.
+     */
+    String hiddenQueue(String prefix, int n) {
+        String q = queue(prefix);
+        for (int i = 0; i < n; i += 1000) {
+            int from = i;
+            client.sendBatch(q, IntStream.range(from, Math.min(n, from + 1000)).mapToObj(PAYLOAD::formatted).toList(),
+                    null, 3600);
+        }
+        return q;
+    }
+
+    /** Makes every message of the queue visible in one commit that also NOTIFYs its channel, as a producer's would. */
+    private void reveal(String q) {
+        db.execute("WITH revealed AS (UPDATE pgmq.\"" + QueueNames.queueTable(q) + "\" SET vt = clock_timestamp()"
+                   + " RETURNING 1) SELECT pg_notify('" + QueueNames.insertChannel(q) + "', '')"
+                   + " FROM (SELECT count(*) FROM revealed) r");
+    }
+
+    /**
+     * Warm steady state, the raw side: {@code threads} threads wait; a backlog of {@code n} is made visible in one
+     * commit and they loop {@code read(batch)} + {@code archive(ids)} until the queue is empty. Timed from the commit
+     * to the last archive.
+     */
+    double rawWarmDrain(int n, int threads, int batch) throws Exception {
+        String q = hiddenQueue("warm_raw", n);
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    List<PgmqMessage> msgs;
+                    while (!(msgs = client.read(q, 30, batch)).isEmpty()) {
+                        client.archive(q, msgs.stream().map(PgmqMessage::msgId).toList());
+                    }
+                    return null;
+                }));
+            }
+            long t0 = System.nanoTime();
+            reveal(q);
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            }
+            double rate = n / seconds(t0);
+            pool.shutdown();
+            checkArchived(q, n);
+            return rate;
+        } finally {
+            drop(q);
+        }
+    }
+
+    /**
+     * Warm steady state through camel-pgmq: the consumer is running, idle and listening (a first message proved it);
+     * a backlog of {@code n} is made visible in one commit with a NOTIFY. Timed from the commit to the last archive.
+     */
+    double camelWarmDrain(int n, int consumers, int batch) throws Exception {
+        String q = hiddenQueue("warm_camel", n);
+        CountDownLatch processed = new CountDownLatch(n + 1);
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
+                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=60000")
+                            .process(e -> processed.countDown());
+                }
+            });
+            ctx.start();
+            ctx.createProducerTemplate().sendBody("pgmq:" + q, "{\"ready\":true}");
+            long ready = System.nanoTime();
+            while (processed.getCount() > n && System.nanoTime() - ready < TimeUnit.SECONDS.toNanos(30)) {
+                Thread.sleep(5);
+            }
+            awaitNoRows("pgmq." + QueueNames.queueTable(q), "vt < now()");
+            long t0 = System.nanoTime();
+            reveal(q);
+            await(processed);
+            awaitNoRows("pgmq." + QueueNames.queueTable(q), null);
+            double rate = n / seconds(t0);
+            checkArchived(q, n + 1);
+            return rate;
+        } finally {
+            drop(q);
         }
     }
 

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.camelpgmq.client.PgmqSchema;
+import io.camelpgmq.client.Secrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * A real PostgreSQL with pgmq for every test in this JVM, chosen once, in this order:
  * <ol>
  * <li>{@code PGMQ_TEST_JDBC_URL} (optionally {@code PGMQ_TEST_JDBC_USER} and {@code PGMQ_TEST_JDBC_PASSWORD}): that
- * server; {@code CREATE EXTENSION pgmq} when the extension is available there, else the compatible SQL;</li>
+ * server, in a database of this JVM's own ({@code pgmq_test_<time>_<pid>_<random>}, created through the URL's database
+ * and dropped at exit, the URL's query string kept); {@code CREATE EXTENSION pgmq} when the extension is available
+ * there, else the compatible SQL;</li>
  * <li>a Docker engine: Testcontainers with the official pgmq image ({@code PGMQ_TEST_IMAGE} to choose another);</li>
  * <li>otherwise an embedded PostgreSQL (zonky), with the compatible SQL.</li>
  * </ol>
@@ -42,9 +45,11 @@ public final class PgmqTestDatabase {
     private final HikariDataSource dataSource;
     private final PgmqSchema.Installation installation;
     private final EmbeddedPostgres embedded;
+    private final ScratchDatabase scratch;
 
     private PgmqTestDatabase(String jdbcUrl, String username, String password, String server,
-                             EmbeddedPostgres embedded) {
+                             EmbeddedPostgres embedded, ScratchDatabase scratch) {
+        this.scratch = scratch;
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
@@ -81,8 +86,16 @@ public final class PgmqTestDatabase {
     private static PgmqTestDatabase start() {
         String url = System.getenv(URL_ENV);
         if (url != null && !url.isBlank()) {
-            return new PgmqTestDatabase(url, System.getenv("PGMQ_TEST_JDBC_USER"),
-                    System.getenv("PGMQ_TEST_JDBC_PASSWORD"), "external PostgreSQL " + url, null);
+            String user = System.getenv("PGMQ_TEST_JDBC_USER");
+            String password = System.getenv("PGMQ_TEST_JDBC_PASSWORD");
+            ScratchDatabase scratch = ScratchDatabase.create(url, user, password);
+            try {
+                return new PgmqTestDatabase(scratch.jdbcUrl(), user, password, "database " + scratch.name()
+                        + " on the external PostgreSQL of " + Secrets.mask(url), null, scratch);
+            } catch (RuntimeException e) {
+                scratch.drop();
+                throw e;
+            }
         }
         PgmqTestDatabase docker = DockerDatabase.startIfAvailable(
                 System.getenv().getOrDefault("PGMQ_TEST_IMAGE", DEFAULT_IMAGE));
@@ -93,14 +106,14 @@ public final class PgmqTestDatabase {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
             String embeddedUrl = pg.getJdbcUrl("postgres", "postgres");
             return new PgmqTestDatabase(embeddedUrl, "postgres", null, "embedded PostgreSQL on port " + pg.getPort(),
-                    pg);
+                    pg, null);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded PostgreSQL", e);
         }
     }
 
     static PgmqTestDatabase forServer(String url, String user, String password, String server) {
-        return new PgmqTestDatabase(url, user, password, server, null);
+        return new PgmqTestDatabase(url, user, password, server, null, null);
     }
 
     private static PgmqSchema.Installation installPgmq(DataSource ds) {
@@ -127,6 +140,34 @@ public final class PgmqTestDatabase {
 
     public String jdbcUrl() {
         return jdbcUrl;
+    }
+
+    /**
+     * The URL of another database on the test server, with this one's query string (user, password, ssl...): for
+     * tests that create a scratch database of their own (and drop it).
+     */
+    public String jdbcUrl(String database) {
+        return ScratchDatabase.urlOf(jdbcUrl, database);
+    }
+
+    /**
+     * The URL without the user and password parameters of its query string (every other parameter kept): for tests
+     * that connect as another role, since pgjdbc lets a URL's user win over the one given as a property.
+     */
+    public String jdbcUrlWithoutCredentials() {
+        return jdbcUrl.replaceAll("(?i)(?<=[?&])(user|password)=[^&]*(&|$)", "").replaceFirst("[?&]$", "");
+    }
+
+    /** Connection properties with the user and password the tests were given outside the URL, if any. */
+    public java.util.Properties credentials() {
+        java.util.Properties props = new java.util.Properties();
+        if (username != null) {
+            props.setProperty("user", username);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        return props;
     }
 
     public String username() {
@@ -182,6 +223,9 @@ public final class PgmqTestDatabase {
 
     private void close() {
         dataSource.close();
+        if (scratch != null) {
+            scratch.drop();
+        }
         if (embedded != null) {
             try {
                 embedded.close();

@@ -43,9 +43,13 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "extendVisibility": target.getConfiguration().setExtendVisibility(property(camelContext, boolean.class, value)); return true;
         case "headerfilterstrategy":
         case "headerFilterStrategy": target.getConfiguration().setHeaderFilterStrategy(property(camelContext, org.apache.camel.spi.HeaderFilterStrategy.class, value)); return true;
+        case "includeheaders":
+        case "includeHeaders": target.getConfiguration().setIncludeHeaders(property(camelContext, java.lang.String.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "listen": target.getConfiguration().setListen(property(camelContext, boolean.class, value)); return true;
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": target.getConfiguration().setMaxConcurrentConsumers(property(camelContext, int.class, value)); return true;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": target.getConfiguration().setMaxMessagesPerPoll(property(camelContext, int.class, value)); return true;
         case "maxretries":
@@ -97,9 +101,13 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "extendVisibility": return boolean.class;
         case "headerfilterstrategy":
         case "headerFilterStrategy": return org.apache.camel.spi.HeaderFilterStrategy.class;
+        case "includeheaders":
+        case "includeHeaders": return java.lang.String.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "listen": return boolean.class;
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": return int.class;
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return int.class;
         case "maxretries":
@@ -152,9 +160,13 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "extendVisibility": return target.getConfiguration().isExtendVisibility();
         case "headerfilterstrategy":
         case "headerFilterStrategy": return target.getConfiguration().getHeaderFilterStrategy();
+        case "includeheaders":
+        case "includeHeaders": return target.getConfiguration().getIncludeHeaders();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "listen": return target.getConfiguration().isListen();
+        case "maxconcurrentconsumers":
+        case "maxConcurrentConsumers": return target.getConfiguration().getMaxConcurrentConsumers();
         case "maxmessagesperpoll":
         case "maxMessagesPerPoll": return target.getConfiguration().getMaxMessagesPerPoll();
         case "maxretries":

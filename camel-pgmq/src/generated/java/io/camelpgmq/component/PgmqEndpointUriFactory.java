@@ -23,7 +23,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(28);
+        Set<String> props = new HashSet<>(30);
         props.add("autoCreateQueue");
         props.add("batching");
         props.add("bindings");
@@ -36,8 +36,10 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("exchangePattern");
         props.add("extendVisibility");
         props.add("headerFilterStrategy");
+        props.add("includeHeaders");
         props.add("lazyStartProducer");
         props.add("listen");
+        props.add("maxConcurrentConsumers");
         props.add("maxMessagesPerPoll");
         props.add("maxRetries");
         props.add("maxRetryDelay");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 
 /**
  * Checks that a text is one JSON value, so that a bad body is refused before it reaches the database (where it
@@ -13,7 +14,19 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class JsonText {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /**
+     * Without Jackson's default limits (nesting 1,000 deep, numbers of 1,000 digits, strings of 20 MB): this parser
+     * only checks the syntax and skips values without building them, and what jsonb accepts must not be refused here.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(Integer.MAX_VALUE)
+                    .maxNumberLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .maxDocumentLength(-1)
+                    .build())
+            .build();
     private static final int SHOWN_CHARS = 80;
 
     private JsonText() {

@@ -39,6 +39,10 @@ public final class PgmqClient {
     private static final String PURGE_QUEUE = "SELECT pgmq.purge_queue(?::text)";
     private static final String LIST_QUEUES = "SELECT * FROM pgmq.list_queues()";
     private static final String QUEUE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pgmq.meta WHERE queue_name = ?::text)";
+    // pgmq.meta's name for the queue's tables: the name itself when registered, else another spelling of it
+    private static final String REGISTERED_NAME = "SELECT (SELECT queue_name FROM pgmq.meta"
+                                                  + " WHERE lower(queue_name) = lower(?::text)"
+                                                  + " ORDER BY queue_name = ?::text DESC, queue_name LIMIT 1)";
     private static final String METRICS = "SELECT * FROM pgmq.metrics(?::text)";
     private static final String METRICS_ALL = "SELECT * FROM pgmq.metrics_all()";
     // send: "SELECT ... AS s(msg_id)"; the NOTIFY variants call pg_notify in the same statement, so that the message
@@ -121,6 +125,31 @@ public final class PgmqClient {
                                                  + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
                                                  + " END AS next_vt)"
                                                  + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true";
+    // a busy reader completes its previous batch's successes and reads the next batch in one statement: one round trip
+    // and one commit per batch instead of two. The completion is the delivery-scoped archive or delete above, as a
+    // data-modifying CTE (PostgreSQL runs it whether or not the rest reads its rows); the read cannot meet the rows it
+    // completes (they are this reader's, so invisible), and the next-vt look-up leaves them out. Plain reads only: a
+    // grouped read must see its group's head completed before it can read the next message.
+    private static final String OWNED_ROWS = "USING unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
+                                             + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
+    private static final String ARCHIVING = "archived AS (DELETE FROM %1$s q " + OWNED_ROWS
+                                            + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
+                                            + " q.message, q.headers),"
+                                            + " completed AS (INSERT INTO %2$s (msg_id, read_ct, enqueued_at,"
+                                            + " last_read_at, vt, message, headers) SELECT msg_id, read_ct,"
+                                            + " enqueued_at, last_read_at, vt, message, headers FROM archived"
+                                            + " RETURNING msg_id)";
+    private static final String DELETING = "completed AS (DELETE FROM %1$s q " + OWNED_ROWS + " RETURNING q.msg_id)";
+    private static final String COMPLETE_AND_READ = "WITH %3$s,"
+                                                    + " r AS MATERIALIZED (SELECT * FROM pgmq.read(?::text, ?::integer,"
+                                                    + " ?::integer)),"
+                                                    + " n AS (SELECT statement_timestamp() AS db_now,"
+                                                    + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
+                                                    + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()"
+                                                    + " AND msg_id NOT IN (SELECT msg_id FROM completed)) END AS next_vt)"
+                                                    + " SELECT r.*, n.next_vt, n.db_now,"
+                                                    + " (SELECT array_agg(msg_id) FROM completed) AS completed"
+                                                    + " FROM n LEFT JOIN r ON true";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
                                                   + " WHERE t.queue_name = ?::text";
@@ -252,14 +281,40 @@ public final class PgmqClient {
 
     // ---------------------------------------------------------------- queues
 
-    /** Creates a queue ({@code pgmq.create}); does nothing when it exists. */
+    /**
+     * Creates a queue ({@code pgmq.create}); does nothing when it exists.
+     *
+     * @throws PgmqException.QueueNameConflict when the queue's tables exist under another spelling of the name:
+     *                                         {@code pgmq.create} would register them a second time
+     */
     public void createQueue(String queueName) {
+        refuseSecondName(queueName);
         execute(CREATE, "create", QueueNames.validate(queueName), queueName);
     }
 
     /** Creates a queue whose queue table is unlogged: faster, but emptied by a crash. */
     public void createUnloggedQueue(String queueName) {
+        refuseSecondName(queueName);
         execute(CREATE_UNLOGGED, "create_unlogged", QueueNames.validate(queueName), queueName);
+    }
+
+    /**
+     * The name {@code pgmq.meta} registers the queue's tables under: the name itself when it is registered, else
+     * another spelling of it ({@code 'Orders'} for {@code 'orders'}: pgmq lower-cases a name for its tables but keeps
+     * it as given in {@code pgmq.meta}), else {@code null}.
+     */
+    public String registeredName(String queueName) {
+        QueueNames.validate(queueName);
+        return queryOne(REGISTERED_NAME, "queue_exists", null, FIRST_STRING, queueName, queueName);
+    }
+
+    // pgmq.create('orders') after pgmq.create('Orders') adds a second pgmq.meta row over the same tables; dropping
+    // either queue then drops both's messages
+    private void refuseSecondName(String queueName) {
+        String registered = registeredName(queueName);
+        if (registered != null && !registered.equals(queueName)) {
+            throw new PgmqException.QueueNameConflict(queueName, registered);
+        }
     }
 
     /** Drops a queue and its archive; {@code false} when there was no such queue. */
@@ -550,6 +605,49 @@ public final class PgmqClient {
                         rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                         rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },
                 queueName, vtSeconds, qty, qty);
+        return toRead(rows, List.of());
+    }
+
+    /**
+     * Completes earlier deliveries and reads the next batch in one statement (one round trip, one commit): archives (or,
+     * with {@code archive} false, deletes) the {@code succeeded} deliveries that are still this reader's, as
+     * {@link #archiveDelivered} and {@link #deleteDelivered} do, and reads like {@link #readWithNextVisible(String,
+     * int, int)}. {@link PgmqRead#completed()} names the deliveries completed. Both happen, or neither.
+     */
+    public PgmqRead completeAndRead(String queueName, boolean archive, List<PgmqMessage> succeeded, int vtSeconds,
+                                    int qty) {
+        if (succeeded.isEmpty()) {
+            return readWithNextVisible(queueName, vtSeconds, qty);
+        }
+        QueueNames.validate(queueName);
+        requirePositive(qty, "qty");
+        String queueTable = qualifiedQueueTable(queueName);
+        String completing = String.format(archive ? ARCHIVING : DELETING, queueTable, qualifiedArchiveTable(queueName));
+        String sql = String.format(COMPLETE_AND_READ, queueTable, null, completing);
+        return withConnection(archive ? "archive and read" : "delete and read", queueName, c -> {
+            List<Object[]> rows = list(c, sql, (rs, cols) -> new Object[] {
+                    rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
+                    rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
+                    longs(rs.getArray("completed")) },
+                    bigintArray(c, ids(succeeded)), intArray(c, succeeded), queueName, vtSeconds, qty, qty);
+            @SuppressWarnings("unchecked")
+            List<Long> completed = (List<Long>) rows.get(0)[3];
+            return toRead(rows, completed);
+        });
+    }
+
+    private static List<Long> longs(Array array) throws SQLException {
+        if (array == null) {
+            return List.of();
+        }
+        List<Long> values = new ArrayList<>();
+        for (Object value : (Object[]) array.getArray()) {
+            values.add(((Number) value).longValue());
+        }
+        return values;
+    }
+
+    private static PgmqRead toRead(List<Object[]> rows, List<Long> completed) {
         List<PgmqMessage> messages = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
             if (row[0] != null) {
@@ -557,7 +655,7 @@ public final class PgmqClient {
             }
         }
         Object[] first = rows.get(0);
-        return new PgmqRead(messages, (OffsetDateTime) first[1], (OffsetDateTime) first[2]);
+        return new PgmqRead(messages, (OffsetDateTime) first[1], (OffsetDateTime) first[2], completed);
     }
 
     /**
@@ -629,12 +727,12 @@ public final class PgmqClient {
                 c -> list(c, sql, FIRST_LONG, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
     }
 
-    /** {@code pgmq."a_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedArchiveTable(String queueName) {
         return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
     }
 
-    /** {@code pgmq."q_<name>"}: the name is validated (a-z, 0-9, _) and quoted. */
+    /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedQueueTable(String queueName) {
         return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
     }

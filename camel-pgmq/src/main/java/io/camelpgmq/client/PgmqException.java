@@ -42,6 +42,22 @@ public class PgmqException extends RuntimeException {
         }
     }
 
+    /**
+     * The queue name is another spelling of an existing queue's name: pgmq lower-cases a name for its tables, so both
+     * names would be the same tables under two {@code pgmq.meta} rows.
+     */
+    public static class QueueNameConflict extends PgmqException {
+        private static final long serialVersionUID = 1L;
+
+        public QueueNameConflict(String queueName, String registeredName) {
+            super("The pgmq queue name '" + queueName + "' is another spelling of the existing queue '" + registeredName
+                  + "': pgmq lower-cases a queue name for its tables (pgmq." + QueueNames.queueTable(queueName)
+                  + "), and pgmq.meta knows them as '" + registeredName + "'. Registering '" + queueName
+                  + "' too would give the same tables two names, and dropping either queue would drop both's"
+                  + " messages. Use the queue name '" + registeredName + "'.");
+        }
+    }
+
     /** The database role lacks a privilege pgmq needs; the message names it and the GRANT that gives it. */
     public static class AccessDenied extends PgmqException {
         private static final long serialVersionUID = 1L;

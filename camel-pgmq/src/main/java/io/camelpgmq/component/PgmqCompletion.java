@@ -42,20 +42,38 @@ final class PgmqCompletion {
             return;
         }
         try {
-            List<Long> done = configuration.getOnSuccess() == PgmqOnSuccess.archive
+            List<Long> done = archives()
                     ? client.archiveDelivered(queueName, deliveries) : client.deleteDelivered(queueName, deliveries);
-            if (done.size() < deliveries.size()) {
-                List<Long> missing = new ArrayList<>(deliveries.stream().map(PgmqMessage::msgId).toList());
-                missing.removeAll(done);
-                LOG.warn("pgmq messages {} of queue '{}' were processed, but their visibility timeout ({} s) ran out"
-                         + " first and another consumer read them again: they are processed more than once. Raise"
-                         + " visibilityTimeout or set extendVisibility=true.",
-                        missing, queueName, configuration.getVisibilityTimeout());
-            }
+            completed(queueName, deliveries, done);
         } catch (RuntimeException e) {
             LOG.warn("pgmq messages {} of queue '{}' were processed, but completing them ({}) failed: {}. They will be"
                      + " read again when their visibility timeout runs out.",
                     ids(deliveries), queueName, configuration.getOnSuccess(), e.getMessage());
+        }
+    }
+
+    /** Whether successes are archived (else deleted, or left alone with {@code onSuccess=none}). */
+    boolean archives() {
+        return configuration.getOnSuccess() == PgmqOnSuccess.archive;
+    }
+
+    /** Whether successes are archived or deleted, so that their completion can travel with the next read. */
+    boolean completesSuccesses() {
+        return configuration.getOnSuccess() != PgmqOnSuccess.none;
+    }
+
+    /**
+     * Reports successful deliveries that were completed ({@code done}: their ids), by {@link #succeeded} or together
+     * with the next read: those missing were read again by another consumer after their visibility ran out.
+     */
+    void completed(String queueName, List<PgmqMessage> deliveries, List<Long> done) {
+        if (done.size() < deliveries.size()) {
+            List<Long> missing = new ArrayList<>(ids(deliveries));
+            missing.removeAll(done);
+            LOG.warn("pgmq messages {} of queue '{}' were processed, but their visibility timeout ({} s) ran out"
+                     + " first and another consumer read them again: they are processed more than once. Raise"
+                     + " visibilityTimeout or set extendVisibility=true.",
+                    missing, queueName, configuration.getVisibilityTimeout());
         }
     }
 

@@ -11,7 +11,8 @@ import org.apache.camel.spi.UriPath;
 @UriParams
 public class PgmqConfiguration implements Cloneable {
 
-    @UriPath(description = "The pgmq queue: 1 to 47 characters, lower-case letters, digits and _.")
+    @UriPath(description = "The pgmq queue: 1 to 47 characters, letters, digits and _ (prefer lower case; a queue"
+                           + " another client made under a mixed-case name is used under that name).")
     @Metadata(required = true)
     private String queueName;
 
@@ -51,9 +52,21 @@ public class PgmqConfiguration implements Cloneable {
                                                                      + " once (pgmq read qty).")
     private int maxMessagesPerPoll = 10;
 
-    @UriParam(label = "consumer", defaultValue = "1", description = "How many threads read and process messages in"
-                                                                    + " this consumer.")
+    @UriParam(label = "consumer", defaultValue = "1", description = "How many readers this consumer runs at once"
+                                                                    + " when woken (each reads a batch and processes"
+                                                                    + " it); they run only while there is something"
+                                                                    + " to read.")
     private int concurrentConsumers = 1;
+
+    @UriParam(label = "consumer", defaultValue = "4", description = "The most readers this consumer runs at once"
+                                                                    + " under load: beyond concurrentConsumers, a"
+                                                                    + " reader is added each time a read comes back"
+                                                                    + " full, and it ends when a read comes back"
+                                                                    + " short. Set it to 1 (with concurrentConsumers"
+                                                                    + " 1) to process strictly one message at a time;"
+                                                                    + " a value below concurrentConsumers means"
+                                                                    + " concurrentConsumers.")
+    private int maxConcurrentConsumers = 4;
 
     @UriParam(label = "consumer", defaultValue = "true", description = "Wake the consumer by LISTEN on the channel"
                                                                       + " (milliseconds after the sender commits). When"
@@ -118,6 +131,17 @@ public class PgmqConfiguration implements Cloneable {
                                                                        + " CamelPgmqMsgIds their ids. The batch"
                                                                        + " succeeds or fails as a whole.")
     private boolean batching;
+
+    @UriParam(label = "consumer,security", description = "The pgmq headers that become exchange headers:"
+                                                         + " comma-separated names, or prefixes ending in *, matched"
+                                                         + " ignoring case (e.g. tenant,orderId,trace*). Every other"
+                                                         + " pgmq header is left out, so that a sender cannot set a"
+                                                         + " header a later producer obeys (to for smtp:,"
+                                                         + " kafka.OVERRIDE_TOPIC, Authorization for http:). By default"
+                                                         + " every pgmq header but Camel's own. The component's"
+                                                         + " CamelPgmq* headers, CamelPgmqGroupId among them, are set"
+                                                         + " either way.")
+    private String includeHeaders;
 
     // ---------------------------------------------------------------- producer
 
@@ -200,6 +224,14 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setConcurrentConsumers(int concurrentConsumers) {
         this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public int getMaxConcurrentConsumers() {
+        return maxConcurrentConsumers;
+    }
+
+    public void setMaxConcurrentConsumers(int maxConcurrentConsumers) {
+        this.maxConcurrentConsumers = maxConcurrentConsumers;
     }
 
     public boolean isListen() {
@@ -312,6 +344,14 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setDelay(int delay) {
         this.delay = delay;
+    }
+
+    public String getIncludeHeaders() {
+        return includeHeaders;
+    }
+
+    public void setIncludeHeaders(String includeHeaders) {
+        this.includeHeaders = includeHeaders;
     }
 
     public String getBindings() {

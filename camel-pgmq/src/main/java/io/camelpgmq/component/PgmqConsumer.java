@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * What makes it read: a NOTIFY on the channel (through the component's {@link PgmqListener}), a trailing read when a
  * throttled or coalesced notification's window ends, a wake-up when a waiting message becomes visible (a delay, a
  * retry, a visibility timeout that runs out), a reader that found a full batch, and the fallback poll every
- * {@code pollInterval} (every second while the listener is down). Up to {@code concurrentConsumers} readers run on the
+ * {@code pollInterval} (every second while the listener is down). From {@code concurrentConsumers} up to
+ * {@code maxConcurrentConsumers} readers (the extra ones while reads come back full) run on the
  * component's shared workers; none waits while there is nothing to read.
  * <p>
  * Each read commits at once: no transaction stays open while the route runs. A read's messages are started one by one
@@ -103,7 +104,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
         threads = endpoint.getComponent().getConsumerThreads();
-        readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()), threads.workers(), this::drain);
+        readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()),
+                configuration.getMaxConcurrentConsumers(), threads.workers(), this::drain);
         wakeups = new PgmqWakeups(threads.timer(), readers::wake);
         forcedShutdown = false;
         readingAllowed = true;
@@ -117,8 +119,10 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         // read what is already there: it was sent before anyone listened
         readers.wake();
         registerHealthCheck();
-        LOG.info("pgmq consumer started on queue '{}': up to {} reader(s), batch {}, visibility timeout {} s, {}",
-                queueName, configuration.getConcurrentConsumers(), configuration.getMaxMessagesPerPoll(),
+        LOG.info("pgmq consumer started on queue '{}': {} to {} reader(s), batch {}, visibility timeout {} s, {}",
+                queueName, configuration.getConcurrentConsumers(),
+                Math.max(configuration.getConcurrentConsumers(), configuration.getMaxConcurrentConsumers()),
+                configuration.getMaxMessagesPerPoll(),
                 configuration.getVisibilityTimeout(),
                 configuration.isListen()
                         ? "woken by LISTEN on \"" + endpoint.getChannel() + "\", polling every "
@@ -259,36 +263,64 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
     }
 
-    /** Reads and processes batches while they come back full. */
+    /**
+     * Reads and processes batches while they come back full. The successes of a full plain batch are completed by the
+     * statement that reads the next batch (one round trip and one commit per batch while the queue is busy); the last
+     * batch's are completed at once.
+     */
     private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
-        while (readingAllowed) {
-            PgmqRead read;
-            long readNanos = System.nanoTime();
-            try {
-                read = call("read", () -> client.readWithNextVisible(configuration.getReadMode().groupedRead(),
-                        queueName, configuration.getVisibilityTimeout(), qty));
-                reads.incrementAndGet();
-                lastReadError = null;
-            } catch (RuntimeException e) {
-                readFailed(e);
-                return;
+        boolean grouped = configuration.getReadMode().isGrouped();
+        PgmqBatch carried = null;
+        try {
+            while (readingAllowed) {
+                List<PgmqMessage> settling = carried == null ? List.of() : carried.takeSucceeded();
+                PgmqRead read;
+                long readNanos = System.nanoTime();
+                try {
+                    read = call("read", () -> settling.isEmpty()
+                            ? client.readWithNextVisible(configuration.getReadMode().groupedRead(), queueName,
+                                    configuration.getVisibilityTimeout(), qty)
+                            : client.completeAndRead(queueName, completion.archives(), settling,
+                                    configuration.getVisibilityTimeout(), qty));
+                    reads.incrementAndGet();
+                    lastReadError = null;
+                } catch (RuntimeException e) {
+                    // neither happened: complete on their own, then report the read
+                    complete(settling);
+                    readFailed(e);
+                    return;
+                }
+                completion.completed(queueName, settling, read.completed());
+                if (carried != null) {
+                    held.remove(carried);
+                    carried = null;
+                }
+                List<PgmqMessage> messages = read.messages();
+                if (messages.size() < qty) {
+                    wakeWhenNextVisible(read.untilNextVisible());
+                }
+                if (messages.isEmpty()) {
+                    return;
+                }
+                boolean full = messages.size() == qty;
+                if (full) {
+                    // there may be more: let another reader help while this one works
+                    readers.help();
+                }
+                PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
+                if (process(batch, full && !grouped && completion.completesSuccesses())) {
+                    carried = batch;
+                }
+                // grouped: completing a group's head lets its next message be read, and nobody announces that
+                if (!full && !grouped) {
+                    return;
+                }
             }
-            List<PgmqMessage> messages = read.messages();
-            if (messages.size() < qty) {
-                wakeWhenNextVisible(read.untilNextVisible());
-            }
-            if (messages.isEmpty()) {
-                return;
-            }
-            if (messages.size() == qty) {
-                // there may be more: let another reader help while this one works
-                readers.wake();
-            }
-            process(new PgmqBatch(messages, readNanos, visibleInNanos(read)));
-            // grouped: completing a group's head lets its next message be read, and nobody announces that
-            if (messages.size() < qty && !configuration.getReadMode().isGrouped()) {
-                return;
+        } finally {
+            if (carried != null) {
+                complete(carried.takeSucceeded());
+                held.remove(carried);
             }
         }
     }
@@ -321,8 +353,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         wakeups.wakeAfter(READ_ERROR_PAUSE_MILLIS);
     }
 
-    private void process(PgmqBatch batch) {
+    /**
+     * Hands the batch's messages to the route. With {@code carry}, its successes stay held for the next read to
+     * complete (the housekeeping tick completes them if that read is late); else they are completed here.
+     *
+     * @return whether the successes were left for the next read
+     */
+    private boolean process(PgmqBatch batch, boolean carry) {
         held.add(batch);
+        boolean kept = false;
         try {
             List<PgmqMessage> messages = batch.messages();
             for (int i = 0; i < messages.size(); i++) {
@@ -340,11 +379,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             } else {
                 processOneByOne(batch);
             }
+            kept = carry && readingAllowed;
         } finally {
             giveBack(batch.takeWaiting());
-            complete(batch.takeSucceeded());
-            held.remove(batch);
+            if (!kept) {
+                complete(batch.takeSucceeded());
+                held.remove(batch);
+            }
         }
+        return kept;
     }
 
     private void processOneByOne(PgmqBatch batch) {
@@ -551,11 +594,25 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private void mapPgmqHeaders(PgmqMessage message, Message in, Exchange exchange) {
         Map<String, Object> headers = PgmqJson.headersFromJson(message.headers());
         HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
+        PgmqIncludedHeaders included = getEndpoint().getIncludedHeaders();
+        List<String> unreadable = new ArrayList<>(0);
         headers.forEach((name, value) -> {
-            if (!filter.applyFilterToExternalHeaders(name, value, exchange)) {
+            if (!included.includes(name)) {
+                return;
+            }
+            if (PgmqJson.isUnreadable(value)) {
+                unreadable.add(name);
+            } else if (!filter.applyFilterToExternalHeaders(name, value, exchange)) {
                 in.setHeader(name, value);
             }
         });
+        if (!unreadable.isEmpty()) {
+            // the names only: a value is whatever the sender put there
+            LOG.warn("pgmq message {} of queue '{}': header(s) {} are beyond Jackson's limits (nesting deeper than"
+                     + " 1,000 or a number longer than 1,000 digits) and are left out of the exchange; its other"
+                     + " headers are delivered, and a dead letter keeps them all.",
+                    message.msgId(), queueName, unreadable);
+        }
     }
 
     private void registerHealthCheck() {

@@ -32,6 +32,7 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
 
     @UriParam
     private PgmqConfiguration configuration;
+    private PgmqIncludedHeaders includedHeaders = PgmqIncludedHeaders.ALL;
 
     public PgmqEndpoint(String uri, PgmqComponent component, PgmqConfiguration configuration) {
         super(uri, component);
@@ -67,6 +68,7 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         if (configuration.getHeaderFilterStrategy() == null) {
             configuration.setHeaderFilterStrategy(new PgmqHeaderFilterStrategy());
         }
+        includedHeaders = PgmqIncludedHeaders.of(configuration.getIncludeHeaders());
         if (configuration.getVisibilityTimeout() < 1) {
             throw new IllegalArgumentException("visibilityTimeout must be at least 1 second, but was "
                                                + configuration.getVisibilityTimeout() + " (on " + getEndpointUri() + ").");
@@ -92,6 +94,11 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
                                                + configuration.getConcurrentConsumers() + " (on " + getEndpointUri()
                                                + ").");
         }
+        if (configuration.getMaxConcurrentConsumers() < 1) {
+            throw new IllegalArgumentException("maxConcurrentConsumers must be at least 1, but was "
+                                               + configuration.getMaxConcurrentConsumers() + " (on "
+                                               + getEndpointUri() + ").");
+        }
         if (configuration.getPollInterval() < 1) {
             throw new IllegalArgumentException("pollInterval must be at least 1 ms, but was "
                                                + configuration.getPollInterval() + " (on " + getEndpointUri() + ").");
@@ -114,6 +121,11 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
     @Override
     public void setHeaderFilterStrategy(HeaderFilterStrategy strategy) {
         configuration.setHeaderFilterStrategy(strategy);
+    }
+
+    /** The pgmq headers the consumer turns into exchange headers (option includeHeaders). */
+    PgmqIncludedHeaders getIncludedHeaders() {
+        return includedHeaders;
     }
 
     /** The component's client; available once the component has started. */
@@ -198,8 +210,13 @@ public class PgmqEndpoint extends DefaultEndpoint implements HeaderFilterStrateg
         if (!client.isInstalled()) {
             throw notInstalled();
         }
-        if (client.queueExists(queueName)) {
+        String registered = client.registeredName(queueName);
+        if (queueName.equals(registered)) {
             return;
+        }
+        if (registered != null) {
+            // its tables exist under another spelling: neither use a second name nor let autoCreateQueue register it
+            throw new PgmqException.QueueNameConflict(queueName, registered);
         }
         if (!configuration.isAutoCreateQueue()) {
             throw new PgmqException.QueueNotFound(queueName, null);

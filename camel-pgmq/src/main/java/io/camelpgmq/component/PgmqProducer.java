@@ -1,6 +1,9 @@
 package io.camelpgmq.component;
 
 import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.temporal.TemporalAccessor;
@@ -293,12 +296,36 @@ public class PgmqProducer extends DefaultProducer {
             return (String) body;
         }
         if (body instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
+            return utf8(bytes);
         }
-        if (body instanceof StreamCache || body instanceof java.io.InputStream || body instanceof java.io.Reader) {
+        if (body instanceof java.io.Reader) {
             return exchange.getContext().getTypeConverter().convertTo(String.class, exchange, body);
         }
+        if (body instanceof StreamCache || body instanceof java.io.InputStream) {
+            return utf8(exchange.getContext().getTypeConverter().convertTo(byte[].class, exchange, body));
+        }
         return PgmqJson.toJson(body);
+    }
+
+    /**
+     * Bytes as UTF-8 text, strictly: a lenient decode would store bytes in another charset (Latin-1 "M\u00fcller") as
+     * replacement characters ("M\uFFFDller"), losing them without a word.
+     */
+    static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("The pgmq message body is " + bytes.length + " bytes that are not valid"
+                                               + " UTF-8 (" + e + "), and pgmq stores JSON text, so nothing was sent."
+                                               + " Send text or JSON (convert the bytes from their charset first, e.g."
+                                               + " convertBodyTo(String.class, \"ISO-8859-1\")), or base64 binary data"
+                                               + " into a JSON string.",
+                    e);
+        }
     }
 
     /** pgmq headers: header CamelPgmqHeaders as given, else the Camel headers the filter lets through. */

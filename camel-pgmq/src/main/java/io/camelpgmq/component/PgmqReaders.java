@@ -4,12 +4,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Runs a consumer's reads on the shared workers: at most {@code concurrentConsumers} at once. A wake-up starts a
- * reader when one is free; a wake-up that arrives while all are busy is remembered (up to one per reader), so that
- * none is lost and none causes more than one extra read. No thread waits while there is nothing to read.
+ * Runs a consumer's reads on the shared workers. A wake-up (a notification, the poll, a scheduled read) starts a reader
+ * while fewer than {@code concurrentConsumers} run; a wake-up that arrives while they are all busy is remembered (up to
+ * one per reader), so that none is lost and none causes more than one extra read. Under load, a reader whose read came
+ * back full asks for help: another reader starts while fewer than {@code maxConcurrentConsumers} run. Every reader
+ * ends when its read comes back short, so the extra ones retire as the load falls. No thread waits while there is
+ * nothing to read.
  */
 final class PgmqReaders {
 
+    private final int base;
     private final int max;
     private final Executor executor;
     private final Runnable read;
@@ -18,10 +22,13 @@ final class PgmqReaders {
     private boolean closed;
 
     /**
+     * @param base how many readers a wake-up may start ({@code concurrentConsumers})
+     * @param max  how many readers may run under load ({@code maxConcurrentConsumers}, at least {@code base})
      * @param read one reader's work: read and process until there is nothing more to read
      */
-    PgmqReaders(int max, Executor executor, Runnable read) {
-        this.max = max;
+    PgmqReaders(int base, int max, Executor executor, Runnable read) {
+        this.base = base;
+        this.max = Math.max(base, max);
         this.executor = executor;
         this.read = read;
     }
@@ -32,12 +39,31 @@ final class PgmqReaders {
             if (closed) {
                 return;
             }
-            if (running >= max) {
-                pending = Math.min(max, pending + 1);
+            if (running >= base) {
+                pending = Math.min(base, pending + 1);
                 return;
             }
             running++;
         }
+        start();
+    }
+
+    /** A read came back full: there may be more, so start another reader if the load limit allows one. */
+    void help() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (running >= max) {
+                // every reader is busy and each reads again after its batch: nothing is lost
+                return;
+            }
+            running++;
+        }
+        start();
+    }
+
+    private void start() {
         try {
             executor.execute(this::runReader);
         } catch (RejectedExecutionException e) {

@@ -137,7 +137,9 @@ DECLARE
     qtable text := pgmq.format_table_name(queue_name, 'q');
     atable text := pgmq.format_table_name(queue_name, 'a');
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pgmq.meta m WHERE m.queue_name = drop_queue.queue_name) THEN
+    -- as pgmq 1.13.0, the queue exists when its table does: a second meta row over the same tables ('Orders' and
+    -- 'orders') stays behind, orphaned, when the other is dropped
+    IF to_regclass(format('pgmq.%I', qtable)) IS NULL THEN
         RAISE NOTICE 'pgmq queue `%` does not exist', queue_name;
         RETURN false;
     END IF;
@@ -431,8 +433,9 @@ RETURNS SETOF pgmq.message_record LANGUAGE sql AS $$
 $$;
 
 -- ---------------------------------------------------------------- insert notifications
--- The trigger notifies 'pgmq.q_<name>.INSERT' with an empty payload, at most once per throttle interval. The throttle
--- row is found by its lower-cased name, so that it matches the table the trigger fires on.
+-- The trigger notifies 'pgmq.q_<name>.INSERT' with an empty payload, at most once per throttle interval. As in pgmq
+-- 1.13.0, the throttle row is found by the name the table gives ('q_orders' -> 'orders'): a queue registered under a
+-- mixed-case name ('Orders') matches no row and is never notified (1.13.1 fixes that, on channel pgmq.q_Orders.INSERT).
 CREATE OR REPLACE FUNCTION pgmq.notify_queue_listeners()
 RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -440,7 +443,7 @@ DECLARE
 BEGIN
     UPDATE pgmq.notify_insert_throttle t
        SET last_notified_at = clock_timestamp()
-     WHERE 'q_' || lower(t.queue_name) = TG_TABLE_NAME
+     WHERE t.queue_name = substr(TG_TABLE_NAME, 3)
        AND clock_timestamp() - t.last_notified_at >= make_interval(secs => t.throttle_interval_ms / 1000.0);
     GET DIAGNOSTICS claimed = ROW_COUNT;
     IF claimed > 0 THEN
@@ -517,6 +520,20 @@ $$;
 
 -- _read_grouped is this script's own helper (the extension has no such function). mode: 'grouped' fills the batch
 -- from the oldest eligible group first, 'rr' takes one message per group per round, 'head' at most one per group.
+-- Whether a group of the queue table has its head (lowest msg_id) visible now.
+CREATE OR REPLACE FUNCTION pgmq._has_eligible_group(qtable text)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    eligible boolean;
+BEGIN
+    EXECUTE format(
+        'SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group''))
+                vt FROM pgmq.%I ORDER BY coalesce(headers ->> ''x-pgmq-group'', ''_default_fifo_group''), msg_id) h
+             WHERE h.vt <= clock_timestamp())', qtable) INTO eligible;
+    RETURN eligible;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION pgmq._read_grouped(queue_name text, vt integer, qty integer, mode text)
 RETURNS SETOF pgmq.message_record LANGUAGE plpgsql AS $$
 DECLARE
@@ -526,6 +543,11 @@ DECLARE
     locked_groups text[] := ARRAY[]::text[];
     available bigint := 0;
 BEGIN
+    -- as pgmq 1.13.0: a negative qty makes read_grouped and read_grouped_head raise LIMIT's error when a group is
+    -- eligible (its head visible); read_grouped_rr, or a queue with nothing eligible, returns nothing
+    IF qty < 0 AND mode <> 'rr' AND pgmq._has_eligible_group(qtable) THEN
+        RAISE EXCEPTION 'LIMIT must not be negative' USING ERRCODE = '2201W';
+    END IF;
     IF qty IS NOT NULL AND qty <= 0 THEN
         RETURN;
     END IF;

@@ -71,6 +71,29 @@ class PgmqClientDeliveryTest {
     }
 
     @Test
+    void completingEarlierDeliveriesAndReadingTheNextIsOneStatementScopedToTheDeliveries() {
+        for (int i = 1; i <= 4; i++) {
+            client.send(queue, "{\"n\":" + i + "}");
+        }
+        List<PgmqMessage> first = client.read(queue, 30, 2);
+        PgmqMessage stale = new PgmqMessage(first.get(1).msgId(), 7, null, null, null, null, null);
+        PgmqRead next = client.completeAndRead(queue, true, List.of(first.get(0), stale), 30, 10);
+        assertEquals(List.of(first.get(0).msgId()), next.completed(), "only the delivery still this reader's");
+        assertEquals(2, next.messages().size(), "the next batch");
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""), "archived, not deleted");
+        assertEquals(3, client.metrics(queue).queueLength(), "the stale delivery's message stays in the queue");
+        assertTrue(next.untilNextVisible().toMillis() > 29_000,
+                "the next waiting message is one still held, not the completed one: " + next.untilNextVisible());
+
+        PgmqRead deleting = client.completeAndRead(queue, false, next.messages(), 30, 10);
+        assertEquals(next.messages().stream().map(PgmqMessage::msgId).sorted().toList(),
+                deleting.completed().stream().sorted().toList());
+        assertTrue(deleting.messages().isEmpty());
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""), "deleted, not archived");
+        assertEquals(1, client.metrics(queue).queueLength(), "only the held one is left");
+    }
+
+    @Test
     void theInsertThrottleOfPgmqsTrigger() {
         assertTrue(client.notifyInsertThrottleMillis(queue).isEmpty());
         client.enableNotifyInsert(queue, 250);

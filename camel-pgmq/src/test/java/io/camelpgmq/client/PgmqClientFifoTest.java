@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelpgmq.test.PgmqTestDatabase;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,14 +122,27 @@ class PgmqClientFifoTest {
         assertEquals(List.of(), client.readGrouped(q, 30, 10), "one group '7'");
     }
 
+    /**
+     * As the real pgmq 1.13.0: quantity 0 is empty; a negative quantity is empty for read_grouped_rr and for a queue
+     * with nothing eligible, and LIMIT's error for read_grouped and read_grouped_head when a group is eligible.
+     */
     @Test
-    void quantityZeroOrNegativeIsEmptyAndAnUnknownQueueIsNamed() {
+    void quantityZeroOrNegativeIsEmptyOrLimitsErrorAndAnUnknownQueueIsNamed() {
         String q = newQueue();
+        for (String fn : List.of("read_grouped", "read_grouped_rr", "read_grouped_head")) {
+            assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq." + fn + "('" + q + "', 30, -1)"), "empty " + fn);
+        }
         send(q, "A");
         for (String fn : List.of("read_grouped", "read_grouped_rr", "read_grouped_head")) {
             assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq." + fn + "('" + q + "', 30, 0)"), fn);
-            assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq." + fn + "('" + q + "', 30, -1)"), fn);
         }
+        assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq.read_grouped_rr('" + q + "', 30, -1)"));
+        for (String fn : List.of("read_grouped", "read_grouped_head")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> DB.queryLong("SELECT count(*) FROM pgmq." + fn + "('" + q + "', 30, -1)"), fn);
+            assertTrue(e.getMessage().contains("LIMIT must not be negative"), e.getMessage());
+        }
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.read_grouped('" + q + "', 30, 1)"), "nothing was read");
         PgmqException e = assertThrows(PgmqException.QueueNotFound.class,
                 () -> client.readGrouped("fifo_no_such_queue", 30, 1));
         assertTrue(e.getCause().getMessage().contains("relation \"pgmq.q_fifo_no_such_queue\" does not exist"),
@@ -237,12 +249,10 @@ class PgmqClientFifoTest {
     /** Installing the compatible SQL over version 1 upgrades it in place: queues and messages stay. */
     @Test
     void installingOverVersionOneUpgradesInPlace() throws Exception {
-        Assumptions.assumeTrue(DB.embedded() != null, "needs the embedded server to create a scratch database");
         String database = "upgrade_" + Long.toString(System.nanoTime(), 36);
         DB.execute("CREATE DATABASE " + database);
         try {
-            String url = DB.embedded().getJdbcUrl("postgres", database);
-            try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(DB.jdbcUrl(database), DB.credentials()); Statement st = c.createStatement()) {
                 String v1 = new String(PgmqClientFifoTest.class
                         .getResourceAsStream("/io/camelpgmq/client/pgmq-compatible-v1.sql").readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8);

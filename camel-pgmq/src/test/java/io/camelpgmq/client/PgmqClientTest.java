@@ -251,7 +251,7 @@ class PgmqClientTest {
 
     @Test
     void invalidNamesAreRejectedBeforeSql() {
-        for (String bad : new String[] { "a;drop", "it's", "$x", "has space", "a--b", "MixedCase", "",
+        for (String bad : new String[] { "a;drop", "it's", "$x", "has space", "a--b", "Mixed-Case", "",
                 "x".repeat(48) }) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client.send(bad, "{}"),
                     bad);
@@ -259,6 +259,46 @@ class PgmqClientTest {
         }
         assertThrows(IllegalArgumentException.class, () -> client.createQueue(null));
         assertEquals("x".repeat(47), QueueNames.validate("x".repeat(47)));
+    }
+
+    /**
+     * A queue another client made under a mixed-case name, as pgmq 1.13.0 keeps it: pgmq.meta holds the name as given
+     * over lower-cased tables, the insert trigger never notifies for it, a second spelling can be registered by
+     * pgmq.create over the same tables (dropping either drops both's messages) but never by the client.
+     */
+    @Test
+    void aMixedCaseQueueIsUsedUnderItsNameAndNeverGetsASecondName() throws Exception {
+        String mixed = "MixedCase_" + PgmqTestDatabase.uniqueQueueName("c");
+        String lower = mixed.toLowerCase(java.util.Locale.ROOT);
+        DB.execute("SELECT pgmq.create('" + mixed + "')");
+        assertEquals(mixed, client.registeredName(lower));
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.meta WHERE queue_name = '" + mixed + "'"));
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'pgmq' AND tablename = 'q_"
+                                     + lower + "'"));
+
+        PgmqException e = assertThrows(PgmqException.QueueNameConflict.class, () -> client.createQueue(lower));
+        assertTrue(e.getMessage().contains("Use the queue name '" + mixed + "'"), e.getMessage());
+        client.createQueue(mixed);
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.meta WHERE lower(queue_name) = '" + lower + "'"),
+                "one name for the tables");
+
+        try (Connection listening = java.sql.DriverManager.getConnection(DB.jdbcUrl(), DB.credentials())) {
+            listening.createStatement().execute("LISTEN \"" + QueueNames.insertChannel(mixed) + "\"");
+            client.enableNotifyInsert(mixed, 0);
+            long id = client.send(mixed, "{\"n\":1}");
+            assertEquals(List.of(id), client.read(mixed, 30, 10).stream().map(PgmqMessage::msgId).toList());
+            assertTrue(client.archive(mixed, id));
+            org.postgresql.PGNotification[] heard = listening.unwrap(org.postgresql.PGConnection.class)
+                    .getNotifications(500);
+            assertEquals(0, heard == null ? 0 : heard.length, "pgmq 1.13.0 never notifies for a mixed-case queue");
+        }
+
+        // pgmq.create itself (another client) registers the second spelling over the same tables
+        DB.execute("SELECT pgmq.create('" + lower + "')");
+        assertEquals(2, DB.queryLong("SELECT count(*) FROM pgmq.meta WHERE lower(queue_name) = '" + lower + "'"));
+        assertTrue(client.dropQueue(lower));
+        assertFalse(client.dropQueue(mixed), "its tables went with the other name");
+        DB.execute("DELETE FROM pgmq.meta WHERE queue_name = '" + mixed + "'");
     }
 
     @Test
@@ -291,26 +331,30 @@ class PgmqClientTest {
         try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + db);
         }
-        String url = DB.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + db + "$1");
-        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-        ds.setURL(url);
-        if (DB.username() != null) {
-            ds.setUser(DB.username());
-        }
-        if (DB.password() != null) {
-            ds.setPassword(DB.password());
-        }
-        PgmqClient noPgmq = new PgmqClient(ds);
-        assertFalse(noPgmq.isInstalled());
-        PgmqException e = assertThrows(PgmqException.class, () -> noPgmq.send("jobs", "{}"));
-        assertInstanceOf(PgmqException.NotInstalled.class, e);
-        assertTrue(e.getMessage().contains("CREATE EXTENSION pgmq"), e.getMessage());
-        assertEquals(PgmqSchema.Flavour.NONE, PgmqSchema.detect(ds).flavour());
-        if (!DB.isRealExtension()) {
-            assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour());
-            assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour(), "idempotent");
-            noPgmq.createQueue("jobs");
-            assertTrue(noPgmq.send("jobs", "{}") > 0);
+        try {
+            String url = DB.jdbcUrl(db);
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(url);
+            if (DB.username() != null) {
+                ds.setUser(DB.username());
+            }
+            if (DB.password() != null) {
+                ds.setPassword(DB.password());
+            }
+            PgmqClient noPgmq = new PgmqClient(ds);
+            assertFalse(noPgmq.isInstalled());
+            PgmqException e = assertThrows(PgmqException.class, () -> noPgmq.send("jobs", "{}"));
+            assertInstanceOf(PgmqException.NotInstalled.class, e);
+            assertTrue(e.getMessage().contains("CREATE EXTENSION pgmq"), e.getMessage());
+            assertEquals(PgmqSchema.Flavour.NONE, PgmqSchema.detect(ds).flavour());
+            if (!DB.isRealExtension()) {
+                assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour());
+                assertEquals(PgmqSchema.Flavour.COMPATIBLE_SQL, PgmqSchema.install(ds).flavour(), "idempotent");
+                noPgmq.createQueue("jobs");
+                assertTrue(noPgmq.send("jobs", "{}") > 0);
+            }
+        } finally {
+            DB.execute("DROP DATABASE " + db + " WITH (FORCE)");
         }
     }
 }

@@ -80,6 +80,32 @@ class PgmqBadInputTest extends PgmqTestSupport {
     }
 
     @Test
+    void bytesThatAreNotUtf8AreRefusedAndNothingIsSent() {
+        // "Müller" in ISO-8859-1: the ü is byte 0xFC, which is not UTF-8; it used to be stored as "M\uFFFDller"
+        byte[] latin1 = "{\"name\": \"M\u00fcller\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        CamelExecutionException e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue, latin1));
+        assertTrue(rootMessage(e).contains("not valid UTF-8") && rootMessage(e).contains("base64"), rootMessage(e));
+        e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue + "?operation=sendBatch",
+                        java.util.List.of("{\"n\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), latin1)));
+        assertTrue(rootMessage(e).contains("not valid UTF-8"), rootMessage(e));
+        e = assertThrows(CamelExecutionException.class,
+                () -> template.sendBody("pgmq:" + queue, new java.io.ByteArrayInputStream(latin1)));
+        assertTrue(rootMessage(e).contains("not valid UTF-8"), rootMessage(e));
+        assertEquals(0, client.metrics(queue).totalMessages());
+
+        // valid UTF-8 bytes (and streams) keep working
+        byte[] utf8 = "{\"name\": \"M\u00fcller\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        template.sendBody("pgmq:" + queue, utf8);
+        template.sendBody("pgmq:" + queue, new java.io.ByteArrayInputStream(utf8));
+        for (io.camelpgmq.client.PgmqMessage stored : client.read(queue, 30, 10)) {
+            assertTrue(stored.message().contains("M\u00fcller"), stored.message());
+        }
+        assertEquals(2, client.metrics(queue).totalMessages());
+    }
+
+    @Test
     void zeroOrNegativeVisibilityAndQuantity() {
         Exception vt = assertThrows(Exception.class,
                 () -> template.sendBody("pgmq:" + queue + "?visibilityTimeout=0", "{}"));
@@ -102,13 +128,17 @@ class PgmqBadInputTest extends PgmqTestSupport {
     void missingPgmq() throws Exception {
         String db = "nopgmq_c_" + Long.toString(System.nanoTime(), 36);
         execute("CREATE DATABASE " + db);
-        PgmqComponent component = new PgmqComponent();
-        component.setUrl(DB.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + db + "$1"));
-        component.setUsername(DB.username());
-        component.setPassword(DB.password());
-        Exception e = startFails(component, "pgmq:jobs");
-        assertTrue(rootMessage(e).contains("pgmq is not installed"), rootMessage(e));
-        assertTrue(rootMessage(e).contains("installSchema=true"), rootMessage(e));
+        try {
+            PgmqComponent component = new PgmqComponent();
+            component.setUrl(DB.jdbcUrl(db));
+            component.setUsername(DB.username());
+            component.setPassword(DB.password());
+            Exception e = startFails(component, "pgmq:jobs");
+            assertTrue(rootMessage(e).contains("pgmq is not installed"), rootMessage(e));
+            assertTrue(rootMessage(e).contains("installSchema=true"), rootMessage(e));
+        } finally {
+            execute("DROP DATABASE " + db + " WITH (FORCE)");
+        }
     }
 
     @Test
@@ -120,6 +150,8 @@ class PgmqBadInputTest extends PgmqTestSupport {
             superuser = rs.getBoolean(1);
         }
         Assumptions.assumeTrue(superuser, "needs a superuser to add a password-checked role to pg_hba.conf");
+        // it rewrites pg_hba.conf: only on the embedded server this JVM owns, never on a server given by URL
+        Assumptions.assumeTrue(DB.embedded() != null, "rewrites pg_hba.conf: runs on the embedded server only");
         execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgmq_pw_test') THEN"
                 + " CREATE ROLE pgmq_pw_test LOGIN PASSWORD 'right'; END IF; END $$");
         // password-check only that role (first matching line wins), leave every other connection as it was
@@ -136,7 +168,7 @@ class PgmqBadInputTest extends PgmqTestSupport {
         }
         Thread.sleep(300);
         PgmqComponent component = new PgmqComponent();
-        component.setUrl(DB.jdbcUrl().replaceFirst("\\?.*$", ""));
+        component.setUrl(DB.jdbcUrlWithoutCredentials());
         component.setUsername("pgmq_pw_test");
         component.setPassword("wrong");
         Exception e = startFails(component, "pgmq:" + queue);

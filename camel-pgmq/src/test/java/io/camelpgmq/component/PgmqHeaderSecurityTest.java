@@ -26,6 +26,9 @@ class PgmqHeaderSecurityTest extends PgmqTestSupport {
     private final String in = newQueue("sec_in");
     private final String out = newQueue("sec_out");
     private final List<Map<String, Object>> seen = new CopyOnWriteArrayList<>();
+    private final String kept = newQueue("sec_kept");
+    private final String keptOut = newQueue("sec_kept_out");
+    private final List<Map<String, Object>> seenKept = new CopyOnWriteArrayList<>();
 
     @Override
     protected RouteBuilder createRouteBuilder() {
@@ -35,6 +38,10 @@ class PgmqHeaderSecurityTest extends PgmqTestSupport {
                 from("pgmq:" + in + "?pollInterval=500").routeId("relay")
                         .process(e -> seen.add(Map.copyOf(e.getMessage().getHeaders())))
                         .to("pgmq:" + out);
+                // a relay that keeps only the pgmq headers it names
+                from("pgmq:" + kept + "?pollInterval=500&includeHeaders=tenant, TRACE*").routeId("keeping-relay")
+                        .process(e -> seenKept.add(Map.copyOf(e.getMessage().getHeaders())))
+                        .to("pgmq:" + keptOut);
             }
         };
     }
@@ -99,6 +106,42 @@ class PgmqHeaderSecurityTest extends PgmqTestSupport {
         probe.setHeaders(new org.apache.camel.util.CaseInsensitiveMap(headers));
         assertNull(probe.getHeader("CamelSqlQuery"));
         assertNull(probe.getHeader("CamelHttpUri"));
+    }
+
+    static final String STEERING_HEADERS = "{\"to\": \"attacker@example.com\", \"kafka.OVERRIDE_TOPIC\": \"stolen\","
+                                           + " \"Authorization\": \"Bearer forged\", \"x-pgmq-group\": \"g1\","
+                                           + " \"Tenant\": \"acme\", \"traceId\": \"t-1\"}";
+
+    @Test
+    void byDefaultHeadersThatSteerOtherProducersReachTheExchange() {
+        // what README's header-security bullet warns about: only Camel's own names are filtered by default
+        client.send(in, "{\"relayed\": true}", STEERING_HEADERS, 0);
+        await(java.time.Duration.ofSeconds(10), () -> !seen.isEmpty(), "the relay never ran");
+        Map<String, Object> headers = seen.get(0);
+        assertEquals("stolen", headers.get("kafka.OVERRIDE_TOPIC"), headers.toString());
+        assertEquals("Bearer forged", headers.get("Authorization"), headers.toString());
+        assertEquals("attacker@example.com", headers.get("to"), headers.toString());
+    }
+
+    @Test
+    void includeHeadersKeepsOnlyTheNamedHeaders() {
+        client.send(kept, "{\"relayed\": true}", STEERING_HEADERS, 0);
+        await(java.time.Duration.ofSeconds(10), () -> client.metrics(keptOut).queueLength() == 1,
+                "the keeping relay never sent to " + keptOut);
+        Map<String, Object> headers = seenKept.get(0);
+        org.apache.camel.Message probe = new org.apache.camel.support.DefaultMessage(context);
+        probe.setHeaders(new org.apache.camel.util.CaseInsensitiveMap(headers));
+        for (String steering : List.of("to", "kafka.OVERRIDE_TOPIC", "Authorization", "x-pgmq-group")) {
+            assertNull(probe.getHeader(steering), steering + " reached the exchange: " + headers);
+        }
+        assertEquals("acme", probe.getHeader("tenant"), "named, in another letter case: " + headers);
+        assertEquals("t-1", probe.getHeader("traceId"), "matched by the prefix TRACE*: " + headers);
+        assertEquals("g1", headers.get(PgmqConstants.GROUP_ID), "pgmq's group still maps: " + headers);
+        assertTrue(headers.containsKey(PgmqConstants.MSG_ID), headers.toString());
+
+        String relayed = client.read(keptOut, 30, 1).get(0).headers();
+        assertTrue(relayed.contains("\"x-pgmq-group\": \"g1\"") && relayed.contains("acme"), relayed);
+        assertFalse(relayed.contains("forged") || relayed.contains("stolen") || relayed.contains("attacker"), relayed);
     }
 
     @Test

@@ -27,9 +27,10 @@ class PgmqListenerResilienceTest extends PgmqTestSupport {
         };
     }
 
+    /** Listener sessions in the test database only: other applications on the same server are not this test's. */
     private static long listenerSessions() {
         return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                         + PgmqListener.APPLICATION_NAME + "'");
+                         + PgmqListener.APPLICATION_NAME + "' AND datname = current_database()");
     }
 
     @Test
@@ -39,7 +40,8 @@ class PgmqListenerResilienceTest extends PgmqTestSupport {
         assertEquals(1, listenerSessions());
         for (int kill = 1; kill <= 2; kill++) {
             long killed = queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                    + " WHERE application_name = '" + PgmqListener.APPLICATION_NAME + "'");
+                                    + " WHERE application_name = '" + PgmqListener.APPLICATION_NAME + "'"
+                                    + " AND datname = current_database()");
             assertEquals(1, killed);
             // a message sent while the listener is away gets no notification: the reconnect must read it
             template.sendBody("direct:send", "{\"while_down\":" + kill + "}");

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 import io.camelpgmq.client.PgmqSchema;
 import org.apache.camel.CamelContext;
@@ -52,8 +51,9 @@ class PgmqPrivilegeTest extends PgmqTestSupport {
         return component;
     }
 
+    /** The test database's URL for another role: without the user and password of its query string. */
     private static String testDbUrl() {
-        return DB.jdbcUrl().replaceFirst("\\?.*$", "");
+        return DB.jdbcUrlWithoutCredentials();
     }
 
     private static String startFails(PgmqComponent component, RouteBuilder routes) {
@@ -162,13 +162,8 @@ class PgmqPrivilegeTest extends PgmqTestSupport {
         String db = "pgmq_old_" + Long.toString(System.nanoTime(), 36);
         execute("CREATE DATABASE " + db);
         databases.add(db);
-        String url = testDbUrl().replaceFirst("/[^/]+$", "/" + db);
-        Properties props = new Properties();
-        props.setProperty("user", DB.username());
-        if (DB.password() != null) {
-            props.setProperty("password", DB.password());
-        }
-        try (Connection c = DriverManager.getConnection(url, props)) {
+        String url = DB.jdbcUrl(db);
+        try (Connection c = DriverManager.getConnection(url, DB.credentials())) {
             PgmqSchema.install(c);
             c.createStatement().execute("DROP FUNCTION pgmq.read(text, integer, integer, jsonb)");
             c.createStatement().execute("SELECT pgmq.create('" + queue + "')");

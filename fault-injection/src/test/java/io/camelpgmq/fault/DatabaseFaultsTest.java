@@ -127,7 +127,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
                 await(Duration.ofSeconds(10), () -> poolSessionsWaitingOnLock() == 2,
                         "both pool connections held by statements waiting on the lock");
                 exhaustedSessions = queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name ="
-                                              + " 'fault-pool'");
+                                              + " 'fault-pool' AND datname = current_database()");
                 Thread.sleep(3000);
                 locker.commit();
             }
@@ -158,7 +158,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
 
     private static long poolSessionsWaitingOnLock() {
         return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-pool'"
-                         + " AND wait_event_type = 'Lock'");
+                         + " AND wait_event_type = 'Lock' AND datname = current_database()");
     }
 
     /**
@@ -286,7 +286,7 @@ class DatabaseFaultsTest extends FaultTestSupport {
                 producer.running.set(false);
             }
             ctx.close();
-            execute("ALTER ROLE " + role + " RESET statement_timeout");
+            dropRole(role);
         }
     }
 
@@ -341,8 +341,14 @@ class DatabaseFaultsTest extends FaultTestSupport {
             assertEquals(0, r.duplicated(), "duplicated");
         } finally {
             ctx.close();
-            execute("ALTER ROLE " + role + " RESET statement_timeout");
+            dropRole(role);
         }
+    }
+
+    /** A superuser with a known password must not outlive its scenario (roles are server-wide). */
+    private static void dropRole(String role) {
+        execute("DROP OWNED BY " + role);
+        execute("DROP ROLE " + role);
     }
 
     /** The role the timeout scenarios connect as, with {@code statement_timeout} set on it. */

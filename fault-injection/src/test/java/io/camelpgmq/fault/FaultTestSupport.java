@@ -53,11 +53,9 @@ abstract class FaultTestSupport {
         return ctx;
     }
 
-    /** The test database's JDBC URL without its parameters (so that a user can be given separately). */
+    /** The test database's JDBC URL without its user and password (so that a user can be given separately). */
     static String plainUrl() {
-        String url = DB.jdbcUrl();
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        return DB.jdbcUrlWithoutCredentials();
     }
 
     /** The test database's URL with one more parameter. */
@@ -123,7 +121,8 @@ abstract class FaultTestSupport {
     }
 
     static long listenerSessions() {
-        return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + LISTENER_APP + "'");
+        return queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + LISTENER_APP + "'"
+                         + " AND datname = current_database()");
     }
 
     static void sleep(long millis) {
@@ -180,7 +179,7 @@ abstract class FaultTestSupport {
         }
         // a statement the JVM sent just before dying still runs (and commits) in its backend: wait for the backends
         await(Duration.ofSeconds(15), () -> queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name"
-                                                      + " = 'fault-" + jvm + "'") == 0,
+                                                      + " = 'fault-" + jvm + "' AND datname = current_database()") == 0,
                 "the sessions of consumer JVM " + jvm + " ended");
     }
 

@@ -43,7 +43,8 @@ class ListenerFaultsTest extends FaultTestSupport {
     }
 
     private static List<Long> listenerPids() {
-        return queryLongs("SELECT pid FROM pg_stat_activity WHERE application_name = '" + LISTENER_APP + "'");
+        return queryLongs("SELECT pid FROM pg_stat_activity WHERE application_name = '" + LISTENER_APP + "'"
+                          + " AND datname = current_database()");
     }
 
     /**

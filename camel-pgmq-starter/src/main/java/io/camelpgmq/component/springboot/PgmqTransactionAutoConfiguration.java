@@ -1,5 +1,7 @@
 package io.camelpgmq.component.springboot;
 
+import java.util.Map;
+
 import javax.sql.DataSource;
 
 import io.camelpgmq.component.PgmqComponent;
@@ -9,6 +11,7 @@ import org.apache.camel.spi.ComponentCustomizer;
 import org.apache.camel.spring.boot.CamelAutoConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,6 +29,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  * notification. Outside one, the proxy hands out ordinary auto-commit connections. Consumers and the listener keep
  * the plain DataSource and their own connections.
  *
+ * <p>With several transaction managers, sends join the one of the component's DataSource (see
+ * {@link PgmqTransactionManagerChoice}); the log says which, or warns when it cannot tell and sends commit on their own.
+ *
  * <p>Nothing is wrapped as a bean, so Boot's DataSource auto-configuration is untouched (a second DataSource bean would
  * make it back off). It steps aside when the component has its own pool ({@code url}), when
  * {@code producerDataSource} is configured, or with {@code camel.component.pgmq.join-spring-transactions=false}.
@@ -40,24 +46,34 @@ public class PgmqTransactionAutoConfiguration {
 
     @Bean
     public ComponentCustomizer pgmqJoinSpringTransactions(ObjectProvider<PlatformTransactionManager> transactionManagers,
-                                                          ObjectProvider<DataSource> dataSources) {
+                                                          ObjectProvider<DataSource> dataSources,
+                                                          ListableBeanFactory beans) {
         return new ComponentCustomizer() {
             @Override
             public void configure(String name, Component target) {
                 PgmqComponent pgmq = (PgmqComponent) target;
-                if (pgmq.getProducerDataSource() != null || pgmq.getUrl() != null
-                    || transactionManagers.getIfAvailable() == null) {
+                // several managers are normal (JDBC and JPA, JDBC and Kafka): never ask for "the" one
+                Map<String, PlatformTransactionManager> managers = beans.getBeansOfType(PlatformTransactionManager.class);
+                if (pgmq.getProducerDataSource() != null || pgmq.getUrl() != null || managers.isEmpty()) {
                     return;
                 }
                 DataSource dataSource = pgmq.getDataSource() != null ? pgmq.getDataSource() : dataSources.getIfUnique();
                 if (dataSource == null) {
                     return;
                 }
+                PgmqTransactionManagerChoice choice
+                        = PgmqTransactionManagerChoice.choose(managers, transactionManagers.getIfUnique(), dataSource);
+                if (choice.dataSource() == null) {
+                    LOG.warn("pgmq component '{}': sends do not join Spring transactions and commit on their own:"
+                             + " {}.", name, choice.description());
+                    return;
+                }
                 // the DataSource Camel would autowire anyway; set here so that both views are of the same pool
                 pgmq.setDataSource(dataSource);
-                pgmq.setProducerDataSource(new TransactionAwareDataSourceProxy(dataSource));
-                LOG.info("pgmq component '{}': sends join the current Spring transaction"
-                         + " (camel.component.pgmq.join-spring-transactions=false turns this off)", name);
+                pgmq.setProducerDataSource(new TransactionAwareDataSourceProxy(choice.dataSource()));
+                LOG.info("pgmq component '{}': sends join the current Spring transaction of {}"
+                         + " (camel.component.pgmq.join-spring-transactions=false turns this off)", name,
+                        choice.description());
             }
 
             @Override
