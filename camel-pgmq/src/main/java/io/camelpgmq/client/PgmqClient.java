@@ -70,6 +70,8 @@ public final class PgmqClient {
     private static final String READ_CONDITIONAL
             = "SELECT * FROM pgmq.read(?::text, ?::integer, ?::integer, ?::jsonb)";
     private static final String POP = "SELECT * FROM pgmq.pop(?::text, ?::integer)";
+    // browsing: the queue and archive tables' columns are pgmq's public contract; no read, no visibility change
+    private static final String BROWSE = "SELECT * FROM %s ORDER BY msg_id LIMIT ?::integer";
     private static final String ARCHIVE = "SELECT pgmq.archive(?::text, ?::bigint)";
     private static final String ARCHIVE_MANY = "SELECT * FROM pgmq.archive(?::text, ?::bigint[])";
     private static final String DELETE = "SELECT pgmq.delete(?::text, ?::bigint)";
@@ -506,6 +508,23 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         return queryList(POP, "pop", queueName, PgmqClient::toMessage, queueName, qty);
+    }
+
+    /**
+     * Up to {@code limit} messages of the queue, oldest first, visible or not, without reading them: no read count,
+     * no visibility change (for tests and tools; a dead-letter queue is a queue).
+     */
+    public List<PgmqMessage> browse(String queueName, int limit) {
+        requirePositive(limit, "limit");
+        return queryList(String.format(BROWSE, qualifiedQueueTable(queueName)), "browse", queueName,
+                PgmqClient::toMessage, limit);
+    }
+
+    /** Up to {@code limit} messages of the queue's archive ({@code pgmq.a_<name>}), oldest first. */
+    public List<PgmqMessage> browseArchive(String queueName, int limit) {
+        requirePositive(limit, "limit");
+        return queryList(String.format(BROWSE, qualifiedArchiveTable(queueName)), "browse_archive", queueName,
+                PgmqClient::toMessage, limit);
     }
 
     /** Moves a message to the archive; {@code false} when it was not in the queue. */

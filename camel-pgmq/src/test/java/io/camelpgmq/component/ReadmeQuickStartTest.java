@@ -2,6 +2,7 @@ package io.camelpgmq.component;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -16,11 +17,17 @@ import java.util.regex.Pattern;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.test.PgmqTestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,6 +68,84 @@ class ReadmeQuickStartTest {
             assertTrue(pom.contains("<artifactId>" + artifact + "</artifactId>"), "the Quick start pom lists " + artifact);
         }
         assertTrue(quickStart().contains("./mvnw install -DskipTests"), "says how to get the SNAPSHOT");
+    }
+
+    /**
+     * The pom is a whole project, as pasted into an empty folder and run with {@code mvn compile exec:java} by any
+     * Maven from 3.8 on: Maven 3.8's default compiler plugin compiles for Java 5 ("Source option 5 is no longer
+     * supported") and without a logging binding the application runs in silence. Its versions are this build's.
+     */
+    @Test
+    void pomIsACompleteProject() throws Exception {
+        Document pom = parse(blocks(quickStart(), "xml").get(0));
+        Document parent = parse(Files.readString(Path.of("..", "pom.xml"), StandardCharsets.UTF_8));
+        Element project = pom.getDocumentElement();
+        assertEquals("project", project.getTagName());
+        assertEquals("http://maven.apache.org/POM/4.0.0", project.getNamespaceURI());
+        assertEquals("4.0.0", child(project, "modelVersion"));
+        assertFalse(child(project, "groupId").isEmpty() || child(project, "artifactId").isEmpty()
+                    || child(project, "version").isEmpty(), "the project has coordinates");
+        Element properties = element(project, "properties");
+        assertEquals("17", child(properties, "maven.compiler.release"), "Java 17, as camel-pgmq");
+        assertEquals("UTF-8", child(properties, "project.build.sourceEncoding"));
+
+        assertEquals(property(parent, "camel.version"), version(pom, "org.apache.camel", "camel-bom"));
+        assertEquals(child(parent.getDocumentElement(), "version"), version(pom, "io.camelpgmq", "camel-pgmq"));
+        assertEquals(property(parent, "slf4j.version"), version(pom, "org.slf4j", "slf4j-simple"),
+                "a logging binding, so that Camel's start, the schema install and the listener show");
+        assertEquals(property(parent, "compiler-plugin.version"),
+                version(pom, "org.apache.maven.plugins", "maven-compiler-plugin"), "a compiler that knows release");
+        assertEquals(property(parent, "exec-plugin.version"), version(pom, "org.codehaus.mojo", "exec-maven-plugin"));
+        Element exec = plugin(pom, "exec-maven-plugin");
+        assertEquals("org.example.App", child(element(exec, "configuration"), "mainClass"),
+                "mvn compile exec:java needs no -Dexec.mainClass");
+        assertTrue(quickStart().contains("`mvn compile exec:java`"), "the command the pom is made for");
+    }
+
+    private static Document parse(String xml) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        return factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+    }
+
+    private static Element element(Element parent, String name) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                return e;
+            }
+        }
+        throw new AssertionError("<" + parent.getTagName() + "> has no <" + name + ">");
+    }
+
+    private static String child(Element parent, String name) {
+        return element(parent, name).getTextContent().trim();
+    }
+
+    private static String property(Document pom, String name) {
+        return child(element(pom.getDocumentElement(), "properties"), name);
+    }
+
+    /** The version of a dependency (managed or not) or plugin, by group and artifact. */
+    private static String version(Document pom, String groupId, String artifactId) {
+        NodeList artifacts = pom.getElementsByTagName("artifactId");
+        for (int i = 0; i < artifacts.getLength(); i++) {
+            Element owner = (Element) artifacts.item(i).getParentNode();
+            if (artifactId.equals(child(owner, "artifactId")) && groupId.equals(child(owner, "groupId"))) {
+                return child(owner, "version");
+            }
+        }
+        throw new AssertionError("the Quick start pom has no " + groupId + ":" + artifactId);
+    }
+
+    private static Element plugin(Document pom, String artifactId) {
+        NodeList plugins = pom.getElementsByTagName("plugin");
+        for (int i = 0; i < plugins.getLength(); i++) {
+            Element plugin = (Element) plugins.item(i);
+            if (artifactId.equals(child(plugin, "artifactId"))) {
+                return plugin;
+            }
+        }
+        throw new AssertionError("the Quick start pom has no plugin " + artifactId);
     }
 
     @Test

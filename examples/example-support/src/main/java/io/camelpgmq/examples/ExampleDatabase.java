@@ -89,6 +89,14 @@ public final class ExampleDatabase implements AutoCloseable {
         return db;
     }
 
+    /**
+     * A PostgreSQL that someone else runs and stops (a test's, from camel-pgmq-test): {@link #close()} closes only the
+     * pool. {@code username} and {@code password} may be {@code null} when the URL has them.
+     */
+    public static ExampleDatabase of(String url, String username, String password) {
+        return new ExampleDatabase(url, username, password, null, null);
+    }
+
     /** Whether this is the embedded PostgreSQL (which {@link #close()} stops). */
     public boolean isEmbedded() {
         return embedded != null;

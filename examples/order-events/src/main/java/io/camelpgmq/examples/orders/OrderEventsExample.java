@@ -88,9 +88,15 @@ public final class OrderEventsExample {
 
     /** A run whose consumers read with {@code readMode} (grouped, groupedRoundRobin, groupedHead, or plain). */
     public static Summary run(int durationSeconds, int rate, int openOrders, String readMode) throws Exception {
+        return run(ExampleDatabase.start(), durationSeconds, rate, openOrders, readMode);
+    }
+
+    /** A run on {@code database} (a test's, for one), closed at the end. */
+    public static Summary run(ExampleDatabase database, int durationSeconds, int rate, int openOrders, String readMode)
+            throws Exception {
         OrderQueues queues = OrderQueues.random();
         OrderEventsStats stats = new OrderEventsStats(queues);
-        try (ExampleDatabase db = ExampleDatabase.start()) {
+        try (ExampleDatabase db = database) {
             System.out.println("Order events example on " + db.description + ": " + rate + " events/s, "
                                + openOrders + " orders at a time, for " + durationSeconds + " s, readMode="
                                + readMode + "; queues " + queues.prefix() + "_*");

@@ -4,21 +4,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.camelpgmq.examples.ExampleDatabase;
+import io.camelpgmq.test.PgmqExtension;
+import io.camelpgmq.test.PgmqTestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's command, shortened, on a real PostgreSQL: the topic fanned every event out to each bound queue, each
+ * The README's command, shortened, on the test kit's PostgreSQL (camel-pgmq-test): the topic fanned every event out to each bound queue, each
  * queue handled every order's events in sequence (checked from what the handlers recorded), the poison event and
  * only it is in billing's dead-letter queue, every other order completed, and nothing is left behind.
  */
+@ExtendWith(PgmqExtension.class)
 class OrderEventsExampleTest {
 
     @Test
-    void everyOrderIsHandledInSequenceByEachBoundQueueAndOnlyThePoisonIsDeadLettered() throws Exception {
-        OrderEventsExample.Summary s = OrderEventsExample.run(8, 50, 8);
+    void everyOrderIsHandledInSequenceByEachBoundQueueAndOnlyThePoisonIsDeadLettered(PgmqTestDatabase database)
+            throws Exception {
+        OrderEventsExample.Summary s = OrderEventsExample.run(
+                ExampleDatabase.of(database.jdbcUrl(), database.username(), database.password()), 8, 50, 8, "grouped");
         System.out.println(s);
         OrderEventsExample.QueueSummary billing = s.billing();
         OrderEventsExample.QueueSummary shipping = s.shipping();

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.QueueNames;
 import io.camelpgmq.component.PgmqComponent;
+import io.camelpgmq.test.PgmqQueues;
+import io.camelpgmq.test.PgmqTestDatabase;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +29,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.http.ResponseEntity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,11 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The example as a client sees it, on a real PostgreSQL (embedded, or PGMQ_JDBC_URL): a committed order delivers its
+ * The example as a client sees it, on the test kit's PostgreSQL (camel-pgmq-test: PGMQ_TEST_JDBC_URL, Docker or
+ * embedded) as Spring Boot's DataSource, the way a Spring Boot user's test would: a committed order delivers its
  * message once; a refused one (rolled back after the send) leaves no row, no message and no notification; a
  * camel.component.pgmq.* property of application.properties is applied; Actuator's health shows the pgmq consumer.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// the application drops its queue and table when it stops: it must stop while the kit's database runs, not in a
+// shutdown hook that races the kit's (which stops the embedded PostgreSQL)
+@DirtiesContext
 class OrdersApplicationTest {
 
     @Autowired
@@ -53,6 +62,23 @@ class OrdersApplicationTest {
     String queue;
 
     private Connection listening;
+
+    /** The application's DataSource is the kit's database (the example's embedded one backs off). */
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        PgmqTestDatabase db = PgmqTestDatabase.get();
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        if (db.username() != null) {
+            registry.add("spring.datasource.username", db::username);
+        }
+        if (db.password() != null) {
+            registry.add("spring.datasource.password", db::password);
+        }
+    }
+
+    private PgmqQueues pgmq() {
+        return PgmqQueues.on(dataSource);
+    }
 
     @BeforeEach
     void listen() throws Exception {
@@ -79,7 +105,8 @@ class OrdersApplicationTest {
         assertEquals(HttpStatus.CREATED, placed.getStatusCode());
         awaitStatus(id, "SHIPPED");
         // shipped means the route completed: the message is archived, so it cannot come again
-        awaitQueueEmpty();
+        pgmq().awaitEmpty(queue, Duration.ofSeconds(15));
+        assertEquals(1, pgmq().archive(queue).stream().filter(m -> m.message().contains(id)).count());
         assertEquals(1, shipping.deliveries(id));
         assertEquals(1, notificationsUntilFirst());
     }
@@ -91,7 +118,7 @@ class OrdersApplicationTest {
                 Map.of("id", refused, "item", "piano", "quantity", OrderService.MAX_QUANTITY + 1), String.class);
         assertEquals(HttpStatus.UNPROCESSABLE_ENTITY, response.getStatusCode());
         assertNull(status(refused), "GET /orders/{id} finds no refused order");
-        assertEquals(0, new PgmqClient(dataSource).metrics(queue).queueLength());
+        assertEquals(List.of(), pgmq().messages(queue), "no message of the refused order");
 
         // notifications arrive in commit order: the next committed order's is the first and only one
         String next = UUID.randomUUID().toString();
@@ -134,14 +161,6 @@ class OrdersApplicationTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!status.equals(status(id))) {
             assertTrue(System.nanoTime() < deadline, "order " + id + " never became " + status);
-            Thread.sleep(20);
-        }
-    }
-
-    private void awaitQueueEmpty() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (new PgmqClient(dataSource).metrics(queue).queueLength() > 0) {
-            assertTrue(System.nanoTime() < deadline, "the message was never archived");
             Thread.sleep(20);
         }
     }
