@@ -80,6 +80,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private PgmqWakeups wakeups;
     private ScheduledFuture<?> tick;
     private PgmqListener.Registration registration;
+    private PgmqConsumerMeters meters = PgmqConsumerMeters.NONE;
 
     public PgmqConsumer(PgmqEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -102,6 +103,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             endpoint.ensureQueue(configuration.getDeadLetterQueue());
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
+        completion.useMeters(meters = endpoint.getComponent().registerConsumer(configuration));
         threads = endpoint.getComponent().getConsumerThreads();
         readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()), threads.workers(), this::drain);
         wakeups = new PgmqWakeups(threads.timer(), readers::wake);
@@ -269,6 +271,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                 read = call("read", () -> client.readWithNextVisible(configuration.getReadMode().groupedRead(),
                         queueName, configuration.getVisibilityTimeout(), qty));
                 reads.incrementAndGet();
+                meters.read(System.nanoTime() - readNanos, read.messages().size());
                 lastReadError = null;
             } catch (RuntimeException e) {
                 readFailed(e);
@@ -395,12 +398,14 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
      * failure for the component, and a message is complete when the route's own part of the work is.
      */
     private boolean runExchange(Exchange exchange) {
+        long startNanos = System.nanoTime();
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
         boolean ok = !exchange.isFailed() && !exchange.isRollbackOnly();
+        meters.processing(System.nanoTime() - startNanos, ok);
         if (ok) {
             processed.incrementAndGet();
         } else {
@@ -414,6 +419,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void failed(PgmqBatch batch, int index, Throwable cause) {
         PgmqMessage message = batch.messages().get(index);
+        meters.failed();
         long retryIn = call("retry", () -> completion.failed(queueName, message, cause));
         batch.done(index);
         if (retryIn != 0 && configuration.getReadMode().isGrouped()) {
@@ -431,6 +437,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void complete(List<PgmqMessage> succeeded) {
         if (!succeeded.isEmpty()) {
+            meters.succeeded(succeeded.size());
             call(String.valueOf(configuration.getOnSuccess()), () -> {
                 completion.succeeded(queueName, succeeded);
                 return null;
@@ -449,6 +456,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         try {
             List<Long> ids = call("give back", () -> client.giveBack(queueName, unstarted, getEndpoint().getChannel()));
             givenBack.addAndGet(ids.size());
+            meters.givenBack(ids.size());
             LOG.debug("pgmq consumer gave back {} unstarted message(s) of queue '{}'", ids.size(), queueName);
         } catch (RuntimeException e) {
             LOG.warn("pgmq consumer could not give back messages {} of queue '{}' ({}); they come back when their"
