@@ -159,13 +159,19 @@ final class Scenarios {
      * covers the consumer's own start (threads, LISTEN registration) but not Camel's boot.
      */
     double camelDrain(String q, int n, int consumers, int batch) throws Exception {
+        return camelDrain(q, n, consumers, batch, 0);
+    }
+
+    /** {@link #camelDrain}, with archive retention ({@code archiveRetention}, pruned every 200 ms) when not 0. */
+    double camelDrain(String q, int n, int consumers, int batch, long retentionMillis) throws Exception {
         CountDownLatch processed = new CountDownLatch(n);
         try (CamelContext ctx = context()) {
+            ctx.getComponent("pgmq", PgmqComponent.class).setArchivePruneInterval(200);
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxMessagesPerPoll=" + batch
-                         + "&pollInterval=1000")
+                         + "&pollInterval=1000" + (retentionMillis > 0 ? "&archiveRetention=" + retentionMillis : ""))
                             .routeId("drain").autoStartup(false)
                             .process(e -> processed.countDown());
                 }
@@ -180,6 +186,25 @@ final class Scenarios {
             checkArchived(q, n);
             return rate;
         }
+    }
+
+    /**
+     * A new queue of {@code n} messages whose archive holds {@code old} rows archived two hours ago: what archive
+     * retention finds to prune on its first round (inserted directly, with negative ids that no send will take).
+     */
+    String filledQueueWithOldArchive(String prefix, int n, int old) {
+        String q = filledQueue(prefix, n);
+        db.execute("INSERT INTO pgmq." + QueueNames.archiveTable(q) + " (msg_id, read_ct, enqueued_at, archived_at,"
+                   + " vt, message) SELECT -g, 1, now() - interval '3 hours', now() - interval '2 hours', now(), '"
+                   + PAYLOAD.formatted(0) + "'::jsonb FROM generate_series(1, " + old + ") g");
+        db.execute("ANALYZE pgmq." + QueueNames.archiveTable(q));
+        return q;
+    }
+
+    /** Rows of the queue's archive archived more than an hour ago. */
+    long oldArchived(String q) {
+        return db.queryLong("SELECT count(*) FROM pgmq." + QueueNames.archiveTable(q)
+                            + " WHERE archived_at < now() - interval '1 hour'");
     }
 
     void drop(String q) {

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.test.PgmqTestDatabase;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -108,12 +109,22 @@ class PgmqTracingTest {
         assertNotNull(received, "the consuming route's span is a child of the send's: " + describe(produced, consumed));
         assertTrue(consumed.stream().anyMatch(s -> s.getParentSpanId().equals(received.getSpanId())),
                 "the downstream call is a child of the consuming route's span: " + describe(produced, consumed));
+        // PgmqSpanDecorator: messaging spans named after the queue, with pgmq's message id
+        assertEquals(queue, send.getName());
+        assertEquals(queue, received.getName());
+        assertEquals(queue, received.getAttributes().get(AttributeKey.stringKey("messaging.destination.name")));
+        String msgId = archivedColumn("msg_id::text");
+        assertEquals(msgId, received.getAttributes().get(AttributeKey.stringKey("messaging.message.id")));
+        assertEquals(msgId, send.getAttributes().get(AttributeKey.stringKey("messaging.message.id")));
     }
 
     private String archivedHeader(String name) throws java.sql.SQLException {
+        return archivedColumn("headers->>'" + name + "'");
+    }
+
+    private String archivedColumn(String expression) throws java.sql.SQLException {
         try (var c = DB.dataSource().getConnection();
-             var ps = c.prepareStatement("SELECT headers->>? FROM pgmq.a_" + queue)) {
-            ps.setString(1, name);
+             var ps = c.prepareStatement("SELECT " + expression + " FROM pgmq.a_" + queue)) {
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
