@@ -36,6 +36,8 @@ class BenchmarkSmokeTest {
         // NOTIFYs per 100 sends, sendBatch off/on}; 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s,
         // poll 30 s, camel-sql}; p50 and p99 of {idle pickup, 1,000/s, 5,000/s, delayed, retry, burst tail}; grouped
         // reads at 10 and 1,000 groups; ...
+        // pruning on against off (Map.of takes ten pairs at most)
+        assertEquals(1L, perScenario.remove("retention"), "one retention row");
         assertEquals(Map.of("throughput", 9L, "scaling", 3L, "producer", 12L, "vs camel-sql", 6L, "latency", 16L,
                 "pickup", 12L, "idle cost", 7L, "grouped reads", 2L, "backlog", 2L, "memory", 2L), perScenario,
                 "rows per scenario");
@@ -50,7 +52,8 @@ class BenchmarkSmokeTest {
             if (row.scenario().equals("grouped reads")) {
                 assertTrue(row.baseline() > 0 && row.ratio() > 0, "grouped against plain reads, same run: " + row);
             }
-            if (row.scenario().equals("throughput") || row.scenario().equals("vs camel-sql")) {
+            if (row.scenario().equals("throughput") || row.scenario().equals("vs camel-sql")
+                || row.scenario().equals("retention")) {
                 assertTrue(row.baseline() > 0 && row.ratio() > 0, "a ratio against the same run's baseline: " + row);
                 assertTrue(!row.verdict().isEmpty(), "judged against its target: " + row);
             }
