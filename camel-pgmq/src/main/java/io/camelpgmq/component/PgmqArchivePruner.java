@@ -15,12 +15,19 @@ import org.slf4j.LoggerFactory;
  * the component's housekeeping thread, never on a consumer's. One pruner per component; across JVMs each batch runs
  * under a transaction-level advisory lock on the archive, so one session at a time prunes it and the others skip it
  * until the next round (a session lock would not survive a transaction pooler).
+ * <p>
+ * It prunes gently: a round deletes one batch per archive, and while there is more to delete the next round comes
+ * after a pause {@value #PAUSE_FACTOR} times as long as the round took. A backlog of old rows (the first run on a
+ * grown archive) then takes a tenth of one connection's time, not the database from the consumers; at 1000 rows per
+ * batch that still prunes millions of rows an hour.
  */
 final class PgmqArchivePruner {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqArchivePruner.class);
     /** Rows per batch: each batch is a short transaction, so a consumer archiving meanwhile never waits long. */
     static final int BATCH_SIZE = 1000;
+    /** The pause after a round with more to delete, in multiples of the round's own time. */
+    static final int PAUSE_FACTOR = 9;
 
     private final PgmqClient client;
     private final PgmqMeters meters;
@@ -43,7 +50,13 @@ final class PgmqArchivePruner {
     synchronized void retain(String queueName, long retentionMillis) {
         retentions.merge(queueName, retentionMillis, Math::max);
         if (task == null) {
-            task = housekeeping.scheduleWithFixedDelay(this::pruneAll, 0, intervalMillis, TimeUnit.MILLISECONDS);
+            schedule(0);
+        }
+    }
+
+    private synchronized void schedule(long delayMillis) {
+        if (running) {
+            task = housekeeping.schedule(this::round, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -55,34 +68,34 @@ final class PgmqArchivePruner {
         }
     }
 
-    private void pruneAll() {
-        retentions.forEach((queueName, retentionMillis) -> {
+    /** One batch per archive; the next round soon (after a pause) when a batch came back full, else in an interval. */
+    private void round() {
+        long start = System.nanoTime();
+        boolean more = false;
+        for (Map.Entry<String, Long> retention : retentions.entrySet()) {
             try {
-                prune(queueName, retentionMillis);
+                more |= prune(retention.getKey(), retention.getValue());
             } catch (RuntimeException e) {
                 LOG.warn("pgmq archive retention could not prune the archive of queue '{}': {}. Trying again in {} ms.",
-                        queueName, e.getMessage(), intervalMillis);
+                        retention.getKey(), e.getMessage(), intervalMillis);
             }
-        });
+        }
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        schedule(more ? Math.max(10, tookMillis * PAUSE_FACTOR) : intervalMillis);
     }
 
-    /** Batches until one comes back short, or another session holds the archive's lock. */
-    private void prune(String queueName, long retentionMillis) {
-        long total = 0;
-        int deleted;
-        do {
-            deleted = client.pruneArchive(queueName, retentionMillis, BATCH_SIZE);
-            if (deleted > 0) {
-                total += deleted;
-                meters.pruned(queueName, deleted);
-            }
-        } while (deleted == BATCH_SIZE && running);
+    /** One batch; true when it came back full (there may be more). */
+    private boolean prune(String queueName, long retentionMillis) {
+        int deleted = client.pruneArchive(queueName, retentionMillis, BATCH_SIZE);
         if (deleted < 0) {
             LOG.debug("pgmq archive of queue '{}' is being pruned by another session", queueName);
+            return false;
         }
-        if (total > 0) {
+        if (deleted > 0) {
+            meters.pruned(queueName, deleted);
             LOG.debug("pgmq archive retention deleted {} message(s) archived more than {} ms ago from queue '{}'",
-                    total, retentionMillis, queueName);
+                    deleted, retentionMillis, queueName);
         }
+        return deleted == BATCH_SIZE;
     }
 }
