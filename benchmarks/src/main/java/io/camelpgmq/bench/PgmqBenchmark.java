@@ -41,7 +41,7 @@ public final class PgmqBenchmark {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
-                "idle", "grouped", "backlog");
+                "idle", "grouped", "backlog", "retention");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -138,6 +138,9 @@ public final class PgmqBenchmark {
         if (runs(o, "backlog")) {
             backlog(report, s, o.backlog());
         }
+        if (runs(o, "retention")) {
+            retention(report, s, o.smoke());
+        }
 
         report.note("How to read it:");
         report.note("");
@@ -197,9 +200,42 @@ public final class PgmqBenchmark {
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
+        report.note("- **retention**: the throughput drain (C=4, B=10) of a queue whose archive also holds old rows"
+                    + " (archived two hours ago), with `archiveRetention=1h` (the component's pruner, every 200 ms,"
+                    + " deleting them in batches of 1000 while the consumer archives) against the same drain without"
+                    + " it, alternating, in the same run.");
         report.note("");
         report.note(String.format("The run took %.0f s.", (System.nanoTime() - started) / 1e9));
         return report;
+    }
+
+    // ---------------------------------------------------------------- archive retention
+
+    private static void retention(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        // five pairs: the difference looked for (5 %) is smaller than one drain's spread on a shared machine
+        int reps = smoke ? 1 : 5;
+        int n = smoke ? 2_000 : 20_000;
+        int old = smoke ? 5_000 : 100_000;
+        List<Double> on = new ArrayList<>();
+        List<Double> off = new ArrayList<>();
+        long left = 0;
+        for (int rep = 0; rep < reps; rep++) {
+            for (int k = 0; k < 2; k++) {
+                boolean pruning = (rep + k) % 2 == 0;
+                String q = s.filledQueueWithOldArchive(pruning ? "pruned" : "unpruned", n, old);
+                if (pruning) {
+                    on.add(s.camelDrain(q, n, 4, 10, 3_600_000));
+                    left += s.oldArchived(q);
+                } else {
+                    off.add(s.camelDrain(q, n, 4, 10, 0));
+                }
+                s.drop(q);
+            }
+        }
+        report.add(new Row("retention", "B=10, C=4, " + n + " msgs, " + old + " old archived rows", median(on),
+                "msg/s", median(off), "pruning off", Check.RATIO_AT_LEAST, 0.95,
+                (reps > 1 ? "on " + range(on) + ", off " + range(off) + "; " : "")
+                + String.format("%.0f%% of the old rows pruned during the drains", 100.0 - 100.0 * left / (old * reps))));
     }
 
     // ---------------------------------------------------------------- 1. throughput and scaling

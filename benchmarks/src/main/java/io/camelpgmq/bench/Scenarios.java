@@ -183,18 +183,30 @@ final class Scenarios {
      * covers the consumer's own start (threads, LISTEN registration) but not Camel's boot.
      */
     double camelDrain(String q, int n, int consumers, int batch) throws Exception {
-        return camelDrain(q, n, consumers, batch, "plain");
+        return camelDrain(q, n, consumers, batch, "plain", 0);
     }
 
     /** {@link #camelDrain(String, int, int, int)} with the consumer's {@code readMode}. */
     double camelDrain(String q, int n, int consumers, int batch, String readMode) throws Exception {
+        return camelDrain(q, n, consumers, batch, readMode, 0);
+    }
+
+    /** {@link #camelDrain}, with archive retention ({@code archiveRetention}, pruned every 200 ms) when not 0. */
+    double camelDrain(String q, int n, int consumers, int batch, long retentionMillis) throws Exception {
+        return camelDrain(q, n, consumers, batch, "plain", retentionMillis);
+    }
+
+    private double camelDrain(String q, int n, int consumers, int batch, String readMode, long retentionMillis)
+            throws Exception {
         CountDownLatch processed = new CountDownLatch(n);
         try (CamelContext ctx = context()) {
+            ctx.getComponent("pgmq", PgmqComponent.class).setArchivePruneInterval(200);
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
-                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000&readMode=" + readMode)
+                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000&readMode=" + readMode
+                         + (retentionMillis > 0 ? "&archiveRetention=" + retentionMillis : ""))
                             .routeId("drain").autoStartup(false)
                             .process(e -> processed.countDown());
                 }
@@ -301,6 +313,25 @@ final class Scenarios {
         } finally {
             drop(q);
         }
+    }
+
+    /**
+     * A new queue of {@code n} messages whose archive holds {@code old} rows archived two hours ago: what archive
+     * retention finds to prune on its first round (inserted directly, with negative ids that no send will take).
+     */
+    String filledQueueWithOldArchive(String prefix, int n, int old) {
+        String q = filledQueue(prefix, n);
+        db.execute("INSERT INTO pgmq." + QueueNames.archiveTable(q) + " (msg_id, read_ct, enqueued_at, archived_at,"
+                   + " vt, message) SELECT -g, 1, now() - interval '3 hours', now() - interval '2 hours', now(), '"
+                   + PAYLOAD.formatted(0) + "'::jsonb FROM generate_series(1, " + old + ") g");
+        db.execute("ANALYZE pgmq." + QueueNames.archiveTable(q));
+        return q;
+    }
+
+    /** Rows of the queue's archive archived more than an hour ago. */
+    long oldArchived(String q) {
+        return db.queryLong("SELECT count(*) FROM pgmq." + QueueNames.archiveTable(q)
+                            + " WHERE archived_at < now() - interval '1 hour'");
     }
 
     void drop(String q) {
@@ -1148,7 +1179,8 @@ final class Scenarios {
 
     /** A throughput figure counts only if every message really ended in the archive, once. */
     private void checkArchived(String q, int n) {
-        long archived = db.queryLong("SELECT count(*) FROM pgmq." + QueueNames.archiveTable(q));
+        // msg_id > 0: the retention scenario's old rows (negative ids) are not the drain's
+        long archived = db.queryLong("SELECT count(*) FROM pgmq." + QueueNames.archiveTable(q) + " WHERE msg_id > 0");
         if (archived != n) {
             throw new IllegalStateException("queue " + q + ": " + archived + " archived, expected " + n);
         }

@@ -23,6 +23,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         PgmqComponent target = (PgmqComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archivepruneinterval":
+        case "archivePruneInterval": target.setArchivePruneInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
@@ -43,6 +45,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": target.setListenerUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "maxpoolsize":
         case "maxPoolSize": target.setMaxPoolSize(property(camelContext, int.class, value)); return true;
+        case "metricsinterval":
+        case "metricsInterval": target.setMetricsInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": target.setNotifyCoalesceWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -64,6 +68,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archivepruneinterval":
+        case "archivePruneInterval": return long.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "bridgeerrorhandler":
@@ -84,6 +90,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": return java.lang.String.class;
         case "maxpoolsize":
         case "maxPoolSize": return int.class;
+        case "metricsinterval":
+        case "metricsInterval": return long.class;
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": return long.class;
         case "password": return java.lang.String.class;
@@ -101,6 +109,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         PgmqComponent target = (PgmqComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archivepruneinterval":
+        case "archivePruneInterval": return target.getArchivePruneInterval();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "bridgeerrorhandler":
@@ -121,6 +131,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "listenerUrl": return target.getListenerUrl();
         case "maxpoolsize":
         case "maxPoolSize": return target.getMaxPoolSize();
+        case "metricsinterval":
+        case "metricsInterval": return target.getMetricsInterval();
         case "notifycoalescewindow":
         case "notifyCoalesceWindow": return target.getNotifyCoalesceWindow();
         case "password": return target.getPassword();

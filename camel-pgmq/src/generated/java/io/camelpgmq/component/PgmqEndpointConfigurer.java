@@ -23,6 +23,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         PgmqEndpoint target = (PgmqEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archiveretention":
+        case "archiveRetention": target.getConfiguration().setArchiveRetention(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "autocreatequeue":
         case "autoCreateQueue": target.getConfiguration().setAutoCreateQueue(property(camelContext, boolean.class, value)); return true;
         case "batching": target.getConfiguration().setBatching(property(camelContext, boolean.class, value)); return true;
@@ -64,6 +66,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": target.getConfiguration().setOperation(property(camelContext, io.camelpgmq.component.PgmqOperations.class, value)); return true;
         case "pollinterval":
         case "pollInterval": target.getConfiguration().setPollInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "prunedeadletterarchive":
+        case "pruneDeadLetterArchive": target.getConfiguration().setPruneDeadLetterArchive(property(camelContext, boolean.class, value)); return true;
         case "readmode":
         case "readMode": target.getConfiguration().setReadMode(property(camelContext, io.camelpgmq.component.PgmqReadMode.class, value)); return true;
         case "retrybackoffmultiplier":
@@ -81,6 +85,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archiveretention":
+        case "archiveRetention": return long.class;
         case "autocreatequeue":
         case "autoCreateQueue": return boolean.class;
         case "batching": return boolean.class;
@@ -122,6 +128,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": return io.camelpgmq.component.PgmqOperations.class;
         case "pollinterval":
         case "pollInterval": return long.class;
+        case "prunedeadletterarchive":
+        case "pruneDeadLetterArchive": return boolean.class;
         case "readmode":
         case "readMode": return io.camelpgmq.component.PgmqReadMode.class;
         case "retrybackoffmultiplier":
@@ -140,6 +148,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         PgmqEndpoint target = (PgmqEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "archiveretention":
+        case "archiveRetention": return target.getConfiguration().getArchiveRetention();
         case "autocreatequeue":
         case "autoCreateQueue": return target.getConfiguration().isAutoCreateQueue();
         case "batching": return target.getConfiguration().isBatching();
@@ -181,6 +191,8 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "operation": return target.getConfiguration().getOperation();
         case "pollinterval":
         case "pollInterval": return target.getConfiguration().getPollInterval();
+        case "prunedeadletterarchive":
+        case "pruneDeadLetterArchive": return target.getConfiguration().isPruneDeadLetterArchive();
         case "readmode":
         case "readMode": return target.getConfiguration().getReadMode();
         case "retrybackoffmultiplier":

@@ -23,7 +23,8 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(30);
+        Set<String> props = new HashSet<>(32);
+        props.add("archiveRetention");
         props.add("autoCreateQueue");
         props.add("batching");
         props.add("bindings");
@@ -48,6 +49,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("onSuccess");
         props.add("operation");
         props.add("pollInterval");
+        props.add("pruneDeadLetterArchive");
         props.add("queueName");
         props.add("readMode");
         props.add("retryBackoffMultiplier");

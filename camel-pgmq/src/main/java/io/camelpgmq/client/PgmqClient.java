@@ -45,6 +45,17 @@ public final class PgmqClient {
                                                   + " ORDER BY queue_name = ?::text DESC, queue_name LIMIT 1)";
     private static final String METRICS = "SELECT * FROM pgmq.metrics(?::text)";
     private static final String METRICS_ALL = "SELECT * FROM pgmq.metrics_all()";
+    // one queue's part of the meters' sample (UNION ALL over the queues asked for); "in flight" is what a read hid
+    private static final String QUEUE_STATS = "SELECT ?::text AS queue_name, count(*) AS depth,"
+                                              + " count(*) FILTER (WHERE read_ct > 0 AND vt > clock_timestamp())"
+                                              + " AS in_flight, COALESCE(EXTRACT(EPOCH FROM clock_timestamp()"
+                                              + " - min(enqueued_at)), 0)::float8 AS oldest_age FROM %s";
+    // archive retention: one small batch, the oldest first (pgmq's index on archived_at serves it), under a
+    // transaction-level advisory lock so that one JVM at a time prunes an archive, also behind a transaction pooler
+    private static final String PRUNE_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended(?::text, 0))";
+    private static final String PRUNE_ARCHIVE = "DELETE FROM %1$s WHERE msg_id IN (SELECT msg_id FROM %1$s"
+                                                + " WHERE archived_at < clock_timestamp() - ?::bigint"
+                                                + " * interval '1 millisecond' ORDER BY archived_at LIMIT ?::integer)";
     // send: "SELECT ... AS s(msg_id)"; the NOTIFY variants call pg_notify in the same statement, so that the message
     // and its wake-up commit together (one round trip instead of three for send, notify and commit)
     private static final String SEND_CALL = "pgmq.send(?::text, ?::jsonb)";
@@ -350,6 +361,48 @@ public final class PgmqClient {
     /** Every queue's figures ({@code pgmq.metrics_all}). */
     public List<PgmqMetrics> metricsAll() {
         return queryList(METRICS_ALL, "metrics_all", null, PgmqClient::toMetrics);
+    }
+
+    /**
+     * A sample of each queue's depth, in-flight count and oldest message age, in one statement for all of them (a
+     * count over each queue table, as {@code pgmq.metrics} does). Meant for a sampler that runs every few seconds, not
+     * per message.
+     */
+    public List<PgmqQueueStats> queueStats(List<String> queueNames) {
+        if (queueNames.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String queueName : queueNames) {
+            if (sql.length() > 0) {
+                sql.append(" UNION ALL ");
+            }
+            sql.append(String.format(QUEUE_STATS, qualifiedQueueTable(queueName)));
+        }
+        return queryList(sql.toString(), "queue_stats", null,
+                (rs, columns) -> new PgmqQueueStats(rs.getString("queue_name"), rs.getLong("depth"),
+                        rs.getLong("in_flight"), rs.getDouble("oldest_age")),
+                queueNames.toArray());
+    }
+
+    /**
+     * Deletes up to {@code batchSize} rows archived more than {@code olderThanMillis} ago from the queue's archive, the
+     * oldest first, in one short transaction that holds a transaction-level advisory lock on the archive (no session
+     * lock: it works behind a transaction pooler).
+     *
+     * @return the rows deleted, or -1 when another session holds the archive's lock (it is pruning it now)
+     */
+    public int pruneArchive(String queueName, long olderThanMillis, int batchSize) {
+        requirePositive(batchSize, "batchSize");
+        String table = qualifiedArchiveTable(queueName);
+        return inTransaction(tx -> tx.withConnection("prune_archive", queueName, c -> {
+            if (!one(c, PRUNE_LOCK, "prune_archive", FIRST_BOOLEAN, "camel-pgmq:prune:" + table)) {
+                return -1;
+            }
+            try (PreparedStatement ps = prepare(c, String.format(PRUNE_ARCHIVE, table), olderThanMillis, batchSize)) {
+                return ps.executeUpdate();
+            }
+        }));
     }
 
     // ---------------------------------------------------------------- sending

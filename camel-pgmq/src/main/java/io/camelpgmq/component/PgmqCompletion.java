@@ -26,11 +26,16 @@ final class PgmqCompletion {
     private final PgmqClient client;
     private final PgmqConfiguration configuration;
     private final String deadLetterChannel;
+    private PgmqConsumerMeters meters = PgmqConsumerMeters.NONE;
 
     PgmqCompletion(PgmqClient client, PgmqConfiguration configuration, String deadLetterChannel) {
         this.client = client;
         this.configuration = configuration;
         this.deadLetterChannel = deadLetterChannel;
+    }
+
+    void useMeters(PgmqConsumerMeters meters) {
+        this.meters = meters;
     }
 
     /**
@@ -98,6 +103,7 @@ final class PgmqCompletion {
             if (delay < 0) {
                 LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); it comes back when its visibility"
                           + " timeout runs out", delivery.msgId(), queueName, delivery.readCount());
+                meters.retried();
                 return RETRY_WHEN_VISIBLE;
             }
             if (client.setVtDelivered(queueName, List.of(delivery), delay).isEmpty()) {
@@ -107,11 +113,13 @@ final class PgmqCompletion {
             }
             LOG.debug("pgmq message {} of queue '{}' failed (attempt {}); retry in {} ms", delivery.msgId(),
                     queueName, delivery.readCount(), delay);
+            meters.retried();
             return delay;
         } catch (RuntimeException e) {
             LOG.warn("pgmq message {} of queue '{}' failed, and scheduling its retry failed too: {}. It comes back"
                      + " when its visibility timeout runs out.",
                     delivery.msgId(), queueName, e.getMessage());
+            meters.retried();
             return RETRY_WHEN_VISIBLE;
         }
     }
@@ -142,6 +150,7 @@ final class PgmqCompletion {
                 }
                 LOG.error("pgmq message {} of queue '{}' {}; archived to a_{} (set deadLetterQueue to keep such"
                           + " messages apart)", delivery.msgId(), queueName, reason, queueName);
+                meters.deadLettered();
                 return;
             }
             String headers = PgmqJson.toJson(deadLetterHeaders(queueName, delivery, reason));
@@ -157,6 +166,7 @@ final class PgmqCompletion {
             }
             LOG.warn("pgmq message {} of queue '{}' {}; moved to dead-letter queue '{}' as message {}",
                     delivery.msgId(), queueName, reason, dlq, dlqId);
+            meters.deadLettered();
         } catch (RuntimeException e) {
             LOG.warn("pgmq message {} of queue '{}' could not be dead-lettered ({}); it will be tried again when its"
                      + " visibility timeout runs out.",

@@ -107,6 +107,18 @@ public class PgmqComponent extends DefaultComponent {
                                                 + " starter sets it when the application has a transaction manager."
                                                 + " By default producers use dataSource.")
     private DataSource producerDataSource;
+    @Metadata(label = "advanced", defaultValue = "15000", javaType = "java.time.Duration",
+              description = "How often the meters sample the depth, in-flight count and oldest message age of the"
+                            + " queues this component consumes (and their dead-letter queues): one statement for all of"
+                            + " them. 0 turns the sampling off. Meters are on when Micrometer is on the classpath and a"
+                            + " MeterRegistry is found (see the README's Metrics section).")
+    private long metricsInterval = 15000;
+    @Metadata(label = "advanced", defaultValue = "60000", javaType = "java.time.Duration",
+              description = "How often archive retention (the endpoints' archiveRetention) prunes the archives, on"
+                            + " the component's housekeeping thread.")
+    private long archivePruneInterval = 60000;
+    // a Micrometer MeterRegistry, typed Object so that nothing here needs Micrometer on the classpath
+    private Object meterRegistry;
 
     private PgmqOwnedPool ownedDataSource;
     private PgmqPoolerGuard poolerGuard;
@@ -118,6 +130,9 @@ public class PgmqComponent extends DefaultComponent {
     private PgmqListener listener;
     private PgmqConsumerThreads consumerThreads;
     private PgmqNotifyCoalescer notifyCoalescer;
+    private ScheduledExecutorService housekeeping;
+    private PgmqMeters meters = PgmqMeters.NONE;
+    private PgmqArchivePruner archivePruner;
     private volatile boolean warnedPooledListener;
     // tests only: a clock that makes a send outlive its window without a slow database
     private LongSupplier coalescerClock;
@@ -175,6 +190,7 @@ public class PgmqComponent extends DefaultComponent {
         if (installSchema) {
             PgmqSchema.install(ds);
         }
+        meters = PgmqMeters.create(meterRegistry, getCamelContext(), client, metricsInterval, this::getHousekeeping);
         PgmqClient pinging = client;
         listenerConnectionsOpened.set(0);
         listener = new PgmqListener(this::openListenerConnectionAndRecheck, pinging::notify, listenerCheckInterval,
@@ -189,6 +205,7 @@ public class PgmqComponent extends DefaultComponent {
                 consumerThreads.close();
                 consumerThreads = null;
             }
+            stopHousekeeping();
         }
         if (listener != null) {
             listener.close();
@@ -467,6 +484,45 @@ public class PgmqComponent extends DefaultComponent {
         return consumerThreads;
     }
 
+    /**
+     * What a starting consumer gets from its component: its meters, and its queue's sampling and archive retention
+     * (with its dead-letter queue's when the endpoint says so).
+     */
+    synchronized PgmqConsumerMeters registerConsumer(PgmqConfiguration configuration) {
+        if (configuration.getArchiveRetention() > 0) {
+            if (archivePruner == null) {
+                archivePruner = new PgmqArchivePruner(client, meters, getHousekeeping(), archivePruneInterval);
+            }
+            archivePruner.retain(configuration.getQueueName(), configuration.getArchiveRetention());
+            if (configuration.isPruneDeadLetterArchive() && configuration.getDeadLetterQueue() != null) {
+                archivePruner.retain(configuration.getDeadLetterQueue(), configuration.getArchiveRetention());
+            }
+        }
+        return meters.consumer(configuration.getQueueName(), configuration.getDeadLetterQueue());
+    }
+
+    /** One thread per component for the meters' sampling and archive retention, off the consumers' threads. */
+    synchronized ScheduledExecutorService getHousekeeping() {
+        if (housekeeping == null) {
+            housekeeping = getCamelContext().getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "PgmqHousekeeping");
+        }
+        return housekeeping;
+    }
+
+    private void stopHousekeeping() {
+        if (archivePruner != null) {
+            archivePruner.close();
+            archivePruner = null;
+        }
+        meters.close();
+        meters = PgmqMeters.NONE;
+        if (housekeeping != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(housekeeping);
+            housekeeping = null;
+        }
+    }
+
     /** The client producers use: over producerDataSource when it is set, else the component's client. */
     PgmqClient getProducerClient() {
         return producerClient;
@@ -580,6 +636,36 @@ public class PgmqComponent extends DefaultComponent {
 
     public void setListenerDataSource(DataSource listenerDataSource) {
         this.listenerDataSource = listenerDataSource;
+    }
+
+    public long getMetricsInterval() {
+        return metricsInterval;
+    }
+
+    public void setMetricsInterval(long metricsInterval) {
+        this.metricsInterval = metricsInterval;
+    }
+
+    public long getArchivePruneInterval() {
+        return archivePruneInterval;
+    }
+
+    public void setArchivePruneInterval(long archivePruneInterval) {
+        this.archivePruneInterval = archivePruneInterval;
+    }
+
+    /** The Micrometer MeterRegistry for the component's meters, or null to look for one (see {@link PgmqMeters}). */
+    public Object getMeterRegistry() {
+        return meterRegistry;
+    }
+
+    /**
+     * The Micrometer {@code MeterRegistry} for the component's meters. Typed Object so that the component loads
+     * without Micrometer; anything but a MeterRegistry is refused on start. By default the only MeterRegistry in
+     * Camel's registry is used (the Spring Boot starter sets Spring's).
+     */
+    public void setMeterRegistry(Object meterRegistry) {
+        this.meterRegistry = meterRegistry;
     }
 
     public boolean isInstallSchema() {

@@ -126,6 +126,17 @@ public class PgmqConfiguration implements Cloneable {
                             + " it is dead-lettered; the visibility of a message in process is extended.")
     private PgmqReadMode readMode = PgmqReadMode.plain;
 
+    @UriParam(label = "consumer", defaultValue = "0", javaType = "java.time.Duration",
+              description = "Archive retention: messages archived longer ago than this are deleted from the queue's"
+                            + " archive (pgmq.a_<queue>), in small batches on the component's housekeeping thread,"
+                            + " every archivePruneInterval (a component option); one JVM at a time prunes an archive."
+                            + " 0 keeps archives for ever.")
+    private long archiveRetention;
+
+    @UriParam(label = "consumer", defaultValue = "false", description = "Apply archiveRetention to the dead-letter"
+                                                                       + " queue's archive too.")
+    private boolean pruneDeadLetterArchive;
+
     @UriParam(label = "consumer", defaultValue = "false", description = "One exchange per read batch: the body is a"
                                                                        + " List of the messages' JSON texts, and header"
                                                                        + " CamelPgmqMsgIds their ids. The batch"
@@ -401,5 +412,21 @@ public class PgmqConfiguration implements Cloneable {
         } catch (CloneNotSupportedException e) {
             throw new RuntimeCamelException(e);
         }
+    }
+
+    public long getArchiveRetention() {
+        return archiveRetention;
+    }
+
+    public void setArchiveRetention(long archiveRetention) {
+        this.archiveRetention = archiveRetention;
+    }
+
+    public boolean isPruneDeadLetterArchive() {
+        return pruneDeadLetterArchive;
+    }
+
+    public void setPruneDeadLetterArchive(boolean pruneDeadLetterArchive) {
+        this.pruneDeadLetterArchive = pruneDeadLetterArchive;
     }
 }

@@ -81,6 +81,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private PgmqWakeups wakeups;
     private ScheduledFuture<?> tick;
     private PgmqListener.Registration registration;
+    private PgmqConsumerMeters meters = PgmqConsumerMeters.NONE;
 
     public PgmqConsumer(PgmqEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -104,6 +105,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             endpoint.ensureQueue(configuration.getDeadLetterQueue());
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
+        completion.useMeters(meters = endpoint.getComponent().registerConsumer(configuration));
         threads = endpoint.getComponent().getConsumerThreads();
         readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()),
                 configuration.getMaxConcurrentConsumers(), threads.workers(), this::drain);
@@ -286,6 +288,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                             : client.completeAndRead(queueName, completion.archives(), settling,
                                     configuration.getVisibilityTimeout(), qty));
                     reads.incrementAndGet();
+                    meters.read(System.nanoTime() - readNanos, read.messages().size());
                     lastReadError = null;
                 } catch (RuntimeException e) {
                     // neither happened: complete on their own, then report the read
@@ -293,6 +296,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     readFailed(e);
                     return;
                 }
+                meters.succeeded(settling.size());
                 completion.completed(queueName, settling, read.completed());
                 if (carried != null) {
                     held.remove(carried);
@@ -440,12 +444,14 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
      * failure for the component, and a message is complete when the route's own part of the work is.
      */
     private boolean runExchange(Exchange exchange) {
+        long startNanos = System.nanoTime();
         try {
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         }
         boolean ok = !exchange.isFailed() && !exchange.isRollbackOnly();
+        meters.processing(System.nanoTime() - startNanos, ok);
         if (ok) {
             processed.incrementAndGet();
         } else {
@@ -459,6 +465,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void failed(PgmqBatch batch, int index, Throwable cause) {
         PgmqMessage message = batch.messages().get(index);
+        meters.failed();
         if (configuration.getReadMode().isGrouped()) {
             // before the failed message can be visible again (a retry delay of 0 makes it so at once): the rest of its
             // group goes back untouched, or another reader would take the retry while this one went on with the next;
@@ -484,6 +491,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     private void complete(List<PgmqMessage> succeeded) {
         if (!succeeded.isEmpty()) {
+            meters.succeeded(succeeded.size());
             call(String.valueOf(configuration.getOnSuccess()), () -> {
                 completion.succeeded(queueName, succeeded);
                 return null;
@@ -502,6 +510,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         try {
             List<Long> ids = call("give back", () -> client.giveBack(queueName, unstarted, getEndpoint().getChannel()));
             givenBack.addAndGet(ids.size());
+            meters.givenBack(ids.size());
             LOG.debug("pgmq consumer gave back {} unstarted message(s) of queue '{}'", ids.size(), queueName);
         } catch (RuntimeException e) {
             LOG.warn("pgmq consumer could not give back messages {} of queue '{}' ({}); they come back when their"
