@@ -170,7 +170,17 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             tick.cancel(false);
             tick = null;
         }
+        completeBeforeStop();
         super.doStop();
+    }
+
+    /** A last try for processed messages whose completion failed on a transient error; else they come back. */
+    private void completeBeforeStop() {
+        for (PgmqBatch batch : held) {
+            complete(batch, batch.takeSucceeded(), true);
+            completion.gaveUp(queueName, batch.takeSucceeded());
+        }
+        held.clear();
     }
 
     private long shutdownTimeoutMillis() {
@@ -342,8 +352,11 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             }
         } finally {
             giveBack(batch.takeWaiting());
-            complete(batch.takeSucceeded());
-            held.remove(batch);
+            complete(batch, batch.takeSucceeded(), false);
+            if (batch.isDone()) {
+                // else housekeeping keeps trying to complete what failed on a transient error, and removes it then
+                held.remove(batch);
+            }
         }
     }
 
@@ -429,12 +442,19 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
     }
 
-    private void complete(List<PgmqMessage> succeeded) {
-        if (!succeeded.isEmpty()) {
-            call(String.valueOf(configuration.getOnSuccess()), () -> {
-                completion.succeeded(queueName, succeeded);
-                return null;
-            });
+    /**
+     * Completes succeeded messages; those whose completion failed on a transient error go back to the batch, which
+     * stays held so that housekeeping tries again before their visibility runs out.
+     */
+    private void complete(PgmqBatch batch, List<PgmqMessage> succeeded, boolean retry) {
+        if (succeeded.isEmpty()) {
+            return;
+        }
+        List<PgmqMessage> again = call(String.valueOf(configuration.getOnSuccess()),
+                () -> completion.succeeded(queueName, succeeded, retry));
+        if (!again.isEmpty()) {
+            batch.completionFailed(again);
+            held.add(batch);
         }
     }
 
@@ -467,11 +487,17 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             long vtNanos = TimeUnit.SECONDS.toNanos(configuration.getVisibilityTimeout());
             long soon = System.nanoTime() + vtNanos / 2;
             for (PgmqBatch batch : held) {
-                complete(batch.takeSucceeded());
+                completion.gaveUp(queueName, batch.takeSucceededVisibleBefore(System.nanoTime() - vtNanos));
+                complete(batch, batch.takeSucceeded(), batch.hadCompletionFailure());
                 giveBack(batch.takeWaitingVisibleBefore(soon));
                 // a grouped head whose visibility ran out would unblock its group while still in process
                 if (configuration.isExtendVisibility() || configuration.getReadMode().isGrouped()) {
                     extend(batch, batch.processingVisibleBefore(soon), vtNanos);
+                }
+                // processed, its completion still failing: coming back would process it twice
+                extend(batch, batch.succeededVisibleBefore(soon), vtNanos);
+                if (batch.isDone()) {
+                    held.remove(batch);
                 }
             }
         } catch (RuntimeException e) {
