@@ -75,6 +75,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile boolean forcedShutdown;
     private PgmqClient client;
     private PgmqCompletion completion;
+    // transacted=true only: the route and its messages' completion in one Spring transaction
+    private PgmqTransactedCompletion transactedCompletion;
     private PgmqConsumerThreads threads;
     private PgmqReaders readers;
     private PgmqWakeups wakeups;
@@ -102,6 +104,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             endpoint.ensureQueue(configuration.getDeadLetterQueue());
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
+        transactedCompletion = configuration.isTransacted() ? createTransactedCompletion() : null;
         threads = endpoint.getComponent().getConsumerThreads();
         readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()), threads.workers(), this::drain);
         wakeups = new PgmqWakeups(threads.timer(), readers::wake);
@@ -124,6 +127,19 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                         ? "woken by LISTEN on \"" + endpoint.getChannel() + "\", polling every "
                           + configuration.getPollInterval() + " ms"
                         : "polling every " + configuration.getPollInterval() + " ms (listen=false)");
+    }
+
+    private PgmqTransactedCompletion createTransactedCompletion() {
+        try {
+            return PgmqTransactedCompletion.create(getEndpoint().getCamelContext(), configuration,
+                    getEndpoint().getComponent().getEffectiveDataSource());
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("pgmq consumer of queue '" + queueName + "' has transacted=true, which"
+                                            + " needs Spring's transactions on the classpath: add"
+                                            + " org.springframework:spring-jdbc (it brings spring-tx), and a"
+                                            + " PlatformTransactionManager over the pgmq component's DataSource.",
+                    e);
+        }
     }
 
     /** Housekeeping must run well within a visibility timeout; the poll and the listener-down poll need a second. */
@@ -370,7 +386,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             exchange.setProperty(Exchange.BATCH_INDEX, i);
             exchange.setProperty(Exchange.BATCH_SIZE, messages.size());
             exchange.setProperty(Exchange.BATCH_COMPLETE, i == messages.size() - 1);
-            if (runExchange(exchange)) {
+            if (transactedCompletion != null) {
+                runInTransaction(batch, List.of(i), exchange);
+            } else if (runExchange(exchange)) {
                 batch.succeeded(i);
             } else {
                 failed(batch, i, exchange.getException());
@@ -391,6 +409,11 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             return;
         }
         Exchange exchange = createBatchExchange(started.stream().map(messages::get).toList());
+        if (transactedCompletion != null) {
+            runInTransaction(batch, started, exchange);
+            releaseExchange(exchange, false);
+            return;
+        }
         boolean ok = runExchange(exchange);
         for (int i : started) {
             if (ok) {
@@ -423,6 +446,29 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     exchange.getException() == null ? "rollback" : exchange.getException().getMessage());
         }
         return ok;
+    }
+
+    /**
+     * transacted=true: runs the exchange in a transaction in which its messages are completed before it commits. A
+     * failed route is handled as always (retry, dead letter), after the rollback; a message whose completion rolled
+     * back comes back when its visibility runs out.
+     */
+    private void runInTransaction(PgmqBatch batch, List<Integer> indexes, Exchange exchange) {
+        List<PgmqMessage> deliveries = indexes.stream().map(batch.messages()::get).toList();
+        PgmqTransactedCompletion.Outcome outcome
+                = transactedCompletion.run(queueName, deliveries, () -> runExchange(exchange));
+        for (int i : indexes) {
+            if (outcome == PgmqTransactedCompletion.Outcome.ROUTE_FAILED) {
+                failed(batch, i, exchange.getException());
+                continue;
+            }
+            batch.done(i);
+            if (outcome == PgmqTransactedCompletion.Outcome.ROLLED_BACK
+                    || outcome == PgmqTransactedCompletion.Outcome.COMMIT_FAILED) {
+                wakeups.wakeAfter(Math.max(0, TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(i)
+                                                                            - System.nanoTime())));
+            }
+        }
     }
 
     private void failed(PgmqBatch batch, int index, Throwable cause) {
