@@ -41,7 +41,7 @@ public final class PgmqBenchmark {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
-                "idle", "grouped", "backlog");
+                "idle", "grouped", "backlog", "transacted");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -138,6 +138,9 @@ public final class PgmqBenchmark {
         if (runs(o, "backlog")) {
             backlog(report, s, o.backlog());
         }
+        if (runs(o, "transacted")) {
+            transacted(report, s, o.smoke());
+        }
 
         report.note("How to read it:");
         report.note("");
@@ -186,6 +189,11 @@ public final class PgmqBenchmark {
                     + " the baseline loops plain `read(q, 30, 10)` + `archive(ids)` over an identical queue, in the"
                     + " same run (order alternating). A grouped read first finds every group's oldest message, so"
                     + " its cost grows with the queue's length, not only with the batch.");
+        report.note("- **transacted**: a pre-filled queue drained by one consumer whose route inserts a row per"
+                    + " message with JdbcTemplate; `transacted=true` (a DataSourceTransactionManager over the"
+                    + " component's DataSource: the insert and the archive commit together, one transaction per"
+                    + " message) against the default (the insert commits on its own, the archive of a read's"
+                    + " messages is one statement at the end of the batch), same run, order alternating.");
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
@@ -242,6 +250,31 @@ public final class PgmqBenchmark {
             report.add(new Row("scaling", "B=" + b + ": camel-pgmq C=16 vs C=4", camel.get(b + "/16"), "msg/s",
                     camel.get(b + "/4"), "camel-pgmq C=4", Check.RATIO_AT_LEAST, 0.9,
                     String.format("the raw loop's own C=16/C=4: %.2fx", raw.get(b + "/16") / raw.get(b + "/4"))));
+        }
+    }
+
+    // ---------------------------------------------------------------- transacted completion
+
+    private static void transacted(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int reps = smoke ? 1 : 3;
+        String warm = s.filledQueue("warm_tx", 1_000);
+        s.camelDrainWithInsert(warm, 1_000, 1, 10, true);
+        s.drop(warm);
+        for (int b : new int[] { 1, 10 }) {
+            int n = smoke ? 500 : (b == 1 ? 3_000 : 10_000);
+            List<Double> tx = new ArrayList<>();
+            List<Double> plain = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean txTurn = (rep + k) % 2 == 0;
+                    String q = s.filledQueue(txTurn ? "tx" : "notx", n);
+                    (txTurn ? tx : plain).add(s.camelDrainWithInsert(q, n, 1, b, txTurn));
+                    s.drop(q);
+                }
+            }
+            report.add(new Row("transacted", "B=" + b + ", C=1, " + n + " msgs, an INSERT per message",
+                    median(tx), "msg/s", median(plain), "default completion (insert, then archive per read)",
+                    Check.NONE, Double.NaN, reps > 1 ? "transacted " + range(tx) + ", default " + range(plain) : null));
         }
     }
 
