@@ -6,7 +6,8 @@
 #   bash src/bench/run.sh --large            backlog scenario drains 1,000,000 messages instead of 200,000
 #   bash src/bench/run.sh --backlog 500000   any backlog size;  --out FILE  writes the table elsewhere
 #   bash src/bench/run.sh --only backlog --large   some scenarios only (throughput,producer,camel-sql,latency,pickup,
-#                                            idle,grouped,backlog,retention)  -> benchmarks/target/bench-partial.md
+#                                            idle,grouped,backlog,retention,transacted)
+#                                            -> benchmarks/target/bench-partial.md
 #   bash src/bench/run.sh --only producer --window 50   the producer's coalesced rows with notifyCoalesceWindow=50
 # The database is an embedded PostgreSQL (zonky) unless PGMQ_TEST_JDBC_URL (and PGMQ_TEST_JDBC_USER /
 # PGMQ_TEST_JDBC_PASSWORD) names one. The JVM heap is capped (BENCH_HEAP, default 1g) so the memory rows mean

@@ -41,7 +41,7 @@ public final class PgmqBenchmark {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
-                "idle", "grouped", "backlog", "retention");
+                "idle", "grouped", "backlog", "retention", "transacted");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -141,6 +141,9 @@ public final class PgmqBenchmark {
         if (runs(o, "retention")) {
             retention(report, s, o.smoke());
         }
+        if (runs(o, "transacted")) {
+            transacted(report, s, o.smoke());
+        }
 
         report.note("How to read it:");
         report.note("");
@@ -197,6 +200,11 @@ public final class PgmqBenchmark {
                     + " not pgmq's read_grouped; against `readMode=plain` over an identical backlog, the same read's"
                     + " first messages of a 10x larger backlog, and 4 readers against 1. A drain is timed to the last"
                     + " archive, as in throughput.");
+        report.note("- **transacted**: a pre-filled queue drained by one consumer whose route inserts a row per"
+                    + " message with JdbcTemplate; `transacted=true` (a DataSourceTransactionManager over the"
+                    + " component's DataSource: the insert and the archive commit together, one transaction per"
+                    + " message) against the default (the insert commits on its own, the archive of a read's"
+                    + " messages is one statement at the end of the batch), same run, order alternating.");
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
@@ -330,6 +338,31 @@ public final class PgmqBenchmark {
                     median(camelRates), "msg/s", median(rawRates), "raw JDBC read+archive loop",
                     Check.RATIO_AT_LEAST, b == 1 ? 1.0 : 1.1,
                     reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
+        }
+    }
+
+    // ---------------------------------------------------------------- transacted completion
+
+    private static void transacted(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int reps = smoke ? 1 : 3;
+        String warm = s.filledQueue("warm_tx", 1_000);
+        s.camelDrainWithInsert(warm, 1_000, 1, 10, true);
+        s.drop(warm);
+        for (int b : new int[] { 1, 10 }) {
+            int n = smoke ? 500 : (b == 1 ? 3_000 : 10_000);
+            List<Double> tx = new ArrayList<>();
+            List<Double> plain = new ArrayList<>();
+            for (int rep = 0; rep < reps; rep++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean txTurn = (rep + k) % 2 == 0;
+                    String q = s.filledQueue(txTurn ? "tx" : "notx", n);
+                    (txTurn ? tx : plain).add(s.camelDrainWithInsert(q, n, 1, b, txTurn));
+                    s.drop(q);
+                }
+            }
+            report.add(new Row("transacted", "B=" + b + ", C=1, " + n + " msgs, an INSERT per message",
+                    median(tx), "msg/s", median(plain), "default completion (insert, then archive per read)",
+                    Check.NONE, Double.NaN, reps > 1 ? "transacted " + range(tx) + ", default " + range(plain) : null));
         }
     }
 

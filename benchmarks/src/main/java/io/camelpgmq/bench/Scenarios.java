@@ -334,6 +334,48 @@ final class Scenarios {
                             + " WHERE archived_at < now() - interval '1 hour'");
     }
 
+    /**
+     * A drain whose route inserts a row per message; with {@code transacted} the consumer's transaction
+     * (transacted=true) holds the insert and the archive.
+     */
+    double camelDrainWithInsert(String q, int n, int consumers, int batch, boolean transacted) throws Exception {
+        String table = "bench_rows_" + q;
+        db.execute("CREATE TABLE " + table + " (msg_id bigint NOT NULL)");
+        org.springframework.jdbc.core.JdbcTemplate jdbc = new org.springframework.jdbc.core.JdbcTemplate(
+                db.dataSource());
+        CountDownLatch processed = new CountDownLatch(n);
+        try (CamelContext ctx = context()) {
+            ctx.getRegistry().bind("txManager",
+                    new org.springframework.jdbc.datasource.DataSourceTransactionManager(db.dataSource()));
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
+                         + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000&transacted=" + transacted)
+                            .routeId("drain").autoStartup(false)
+                            .process(e -> {
+                                jdbc.update("INSERT INTO " + table + " VALUES (?)",
+                                        e.getMessage().getHeader("CamelPgmqMsgId", Long.class));
+                                processed.countDown();
+                            });
+                }
+            });
+            ctx.start();
+            long t0 = System.nanoTime();
+            ctx.getRouteController().startRoute("drain");
+            await(processed);
+            awaitNoRows("pgmq." + QueueNames.queueTable(q), null);
+            double rate = n / seconds(t0);
+            checkArchived(q, n);
+            if (db.queryLong("SELECT count(*) FROM " + table) != n) {
+                throw new IllegalStateException(table + ": not one row per message");
+            }
+            return rate;
+        } finally {
+            db.execute("DROP TABLE " + table);
+        }
+    }
+
     void drop(String q) {
         client.dropQueue(q);
     }

@@ -76,6 +76,9 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryDelay": target.getConfiguration().setRetryDelay(property(camelContext, java.lang.Long.class, value)); return true;
         case "routingkey":
         case "routingKey": target.getConfiguration().setRoutingKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "transacted": target.getConfiguration().setTransacted(property(camelContext, boolean.class, value)); return true;
+        case "transactionmanager":
+        case "transactionManager": target.getConfiguration().setTransactionManager(property(camelContext, org.springframework.transaction.PlatformTransactionManager.class, value)); return true;
         case "visibilitytimeout":
         case "visibilityTimeout": target.getConfiguration().setVisibilityTimeout(property(camelContext, int.class, value)); return true;
         default: return false;
@@ -138,6 +141,9 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryDelay": return java.lang.Long.class;
         case "routingkey":
         case "routingKey": return java.lang.String.class;
+        case "transacted": return boolean.class;
+        case "transactionmanager":
+        case "transactionManager": return org.springframework.transaction.PlatformTransactionManager.class;
         case "visibilitytimeout":
         case "visibilityTimeout": return int.class;
         default: return null;
@@ -201,6 +207,9 @@ public class PgmqEndpointConfigurer extends PropertyConfigurerSupport implements
         case "retryDelay": return target.getConfiguration().getRetryDelay();
         case "routingkey":
         case "routingKey": return target.getConfiguration().getRoutingKey();
+        case "transacted": return target.getConfiguration().isTransacted();
+        case "transactionmanager":
+        case "transactionManager": return target.getConfiguration().getTransactionManager();
         case "visibilitytimeout":
         case "visibilityTimeout": return target.getConfiguration().getVisibilityTimeout();
         default: return null;

@@ -23,7 +23,7 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(32);
+        Set<String> props = new HashSet<>(34);
         props.add("archiveRetention");
         props.add("autoCreateQueue");
         props.add("batching");
@@ -55,6 +55,8 @@ public class PgmqEndpointUriFactory extends org.apache.camel.support.component.E
         props.add("retryBackoffMultiplier");
         props.add("retryDelay");
         props.add("routingKey");
+        props.add("transacted");
+        props.add("transactionManager");
         props.add("visibilityTimeout");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         SECRET_PROPERTY_NAMES = Collections.emptySet();

@@ -20,7 +20,7 @@ final class PgmqBatch {
         WAITING,
         /** Handed to the route. */
         PROCESSING,
-        /** The route succeeded; not archived (or deleted) yet. */
+        /** The route succeeded; not archived (or deleted) yet, or its completion failed and is tried again. */
         SUCCEEDED,
         /** Completed, failed and handled, or given back. */
         DONE
@@ -33,6 +33,7 @@ final class PgmqBatch {
     private final long[] visibleUntil;
     // held while a message's visibility is written (a retry delay, an extension), so one cannot undo the other
     private final Object visibilityWrites = new Object();
+    private boolean completionFailed;
 
     /**
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
@@ -92,6 +93,42 @@ final class PgmqBatch {
     /** Takes the finished messages for completion. */
     synchronized List<PgmqMessage> takeSucceeded() {
         return take(State.SUCCEEDED, Long.MAX_VALUE);
+    }
+
+    /** Puts back taken messages whose completion failed on a transient error, to be completed again. */
+    synchronized void completionFailed(List<PgmqMessage> deliveries) {
+        completionFailed = true;
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == State.DONE && deliveries.contains(messages.get(i))) {
+                states[i] = State.SUCCEEDED;
+            }
+        }
+    }
+
+    /** Whether a completion of this batch failed on a transient error, so that completing now is a retry. */
+    synchronized boolean hadCompletionFailure() {
+        return completionFailed;
+    }
+
+    /** Takes the succeeded messages whose visibility ran out before {@code deadlineNanos}: completing them gave up. */
+    synchronized List<PgmqMessage> takeSucceededVisibleBefore(long deadlineNanos) {
+        return take(State.SUCCEEDED, deadlineNanos);
+    }
+
+    /** The succeeded messages, not completed yet, that become visible again before {@code deadlineNanos}. */
+    synchronized List<PgmqMessage> succeededVisibleBefore(long deadlineNanos) {
+        List<PgmqMessage> found = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == State.SUCCEEDED && visibleUntil[i] - deadlineNanos < 0) {
+                found.add(messages.get(i));
+            }
+        }
+        return found;
+    }
+
+    /** Whether every message is done: nothing left to start, complete or extend. */
+    synchronized boolean isDone() {
+        return count(State.DONE) == states.length;
     }
 
     /** Takes every waiting message, to give it back. */

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
+import io.camelpgmq.client.TransientErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,19 +42,46 @@ final class PgmqCompletion {
     /**
      * Completes the successful deliveries of one read in one statement (archive or delete of all their ids), which is
      * what lets the consumer keep up with a raw read/archive loop.
+     *
+     * @param  retry true when an earlier attempt to complete them failed
+     * @return       the deliveries to complete again: their completion failed on a transient error (connection lost,
+     *               backend terminated, database read-only for a while), so the consumer tries again while it holds
+     *               them rather than let a processed message come back; empty when done or failed for good
      */
-    void succeeded(String queueName, List<PgmqMessage> deliveries) {
+    List<PgmqMessage> succeeded(String queueName, List<PgmqMessage> deliveries, boolean retry) {
         if (deliveries.isEmpty() || configuration.getOnSuccess() == PgmqOnSuccess.none) {
-            return;
+            return List.of();
         }
         try {
             List<Long> done = archives()
                     ? client.archiveDelivered(queueName, deliveries) : client.deleteDelivered(queueName, deliveries);
-            completed(queueName, deliveries, done);
+            completed(queueName, deliveries, done, retry);
+            return List.of();
         } catch (RuntimeException e) {
+            if (TransientErrors.isTransient(e)) {
+                if (!retry) {
+                    LOG.info("pgmq messages {} of queue '{}' were processed, but completing them ({}) failed: {}."
+                             + " Trying again while they are held.",
+                            ids(deliveries), queueName, configuration.getOnSuccess(), e.getMessage());
+                }
+                return deliveries;
+            }
             LOG.warn("pgmq messages {} of queue '{}' were processed, but completing them ({}) failed: {}. They will be"
                      + " read again when their visibility timeout runs out.",
                     ids(deliveries), queueName, configuration.getOnSuccess(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /**
+     * Gives up completing deliveries whose completion kept failing (until a visibility timeout after theirs ran out,
+     * or until the consumer stopped).
+     */
+    void gaveUp(String queueName, List<PgmqMessage> deliveries) {
+        if (!deliveries.isEmpty()) {
+            LOG.warn("pgmq messages {} of queue '{}' were processed, but completing them ({}) kept failing; they will"
+                     + " be read and processed again once their visibility timeout ({} s) has run out.",
+                    ids(deliveries), queueName, configuration.getOnSuccess(), configuration.getVisibilityTimeout());
         }
     }
 
@@ -69,14 +97,24 @@ final class PgmqCompletion {
 
     /**
      * Reports successful deliveries that were completed ({@code done}: their ids), by {@link #succeeded} or together
-     * with the next read: those missing were read again by another consumer after their visibility ran out.
+     * with the next read: those missing were read again by another consumer after their visibility ran out, or, on a
+     * {@code retry}, were completed by the earlier attempt whose reply never arrived.
      */
-    void completed(String queueName, List<PgmqMessage> deliveries, List<Long> done) {
-        if (done.size() < deliveries.size()) {
-            List<Long> missing = new ArrayList<>(ids(deliveries));
-            missing.removeAll(done);
-            LOG.warn("pgmq messages {} of queue '{}' were processed, but their visibility timeout ({} s) ran out"
-                     + " first and another consumer read them again: they are processed more than once. Raise"
+    void completed(String queueName, List<PgmqMessage> deliveries, List<Long> done, boolean retry) {
+        if (done.size() >= deliveries.size()) {
+            return;
+        }
+        List<Long> missing = new ArrayList<>(ids(deliveries));
+        missing.removeAll(done);
+        if (retry) {
+            // the failed attempt may have committed without its reply reaching us
+            LOG.warn("pgmq messages {} of queue '{}' were processed; completing them ({}) again found them gone or read"
+                     + " again: either the earlier attempt completed them before its connection failed, or their"
+                     + " visibility timeout ({} s) ran out meanwhile and another consumer read them again.",
+                    missing, queueName, configuration.getOnSuccess(), configuration.getVisibilityTimeout());
+        } else {
+            LOG.warn("pgmq messages {} of queue '{}' were processed, but their visibility timeout ({} s) ran out first"
+                     + " and another consumer read them again: they are processed more than once. Raise"
                      + " visibilityTimeout or set extendVisibility=true.",
                     missing, queueName, configuration.getVisibilityTimeout());
         }

@@ -154,6 +154,24 @@ public class PgmqConfiguration implements Cloneable {
                                                          + " either way.")
     private String includeHeaders;
 
+    @UriParam(label = "consumer,transaction", defaultValue = "false",
+              description = "Complete each message in the transaction of its route: the consumer begins a Spring"
+                            + " transaction (PlatformTransactionManager over the component's DataSource) around the"
+                            + " route, the route's JDBC/JPA work and a transacted() in the route join it, and the"
+                            + " archive (or delete) runs on the transaction's connection just before it commits: both"
+                            + " commit or roll back together (an exactly-once effect for work in the same database)."
+                            + " The read stays in its own transaction, so a failed attempt still counts toward"
+                            + " maxRetries. When the message was read again by another consumer meanwhile, the"
+                            + " transaction rolls back. With batching=true, a batch's messages share one transaction."
+                            + " Needs spring-tx and spring-jdbc on the classpath.")
+    private boolean transacted;
+
+    @UriParam(label = "consumer,transaction", javaType = "org.springframework.transaction.PlatformTransactionManager",
+              description = "The transaction manager of transacted=true; by default the only"
+                            + " PlatformTransactionManager in the registry. It must manage the component's DataSource"
+                            + " (a DataSourceTransactionManager or JpaTransactionManager over it).")
+    private Object transactionManager;
+
     // ---------------------------------------------------------------- producer
 
     @UriParam(label = "producer", defaultValue = "send", description = "The operation the producer performs.")
@@ -323,6 +341,22 @@ public class PgmqConfiguration implements Cloneable {
 
     public void setReadMode(PgmqReadMode readMode) {
         this.readMode = readMode;
+    }
+
+    public boolean isTransacted() {
+        return transacted;
+    }
+
+    public void setTransacted(boolean transacted) {
+        this.transacted = transacted;
+    }
+
+    public Object getTransactionManager() {
+        return transactionManager;
+    }
+
+    public void setTransactionManager(Object transactionManager) {
+        this.transactionManager = transactionManager;
     }
 
     public boolean isBatching() {

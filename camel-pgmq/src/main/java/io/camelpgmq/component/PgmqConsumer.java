@@ -76,6 +76,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile boolean forcedShutdown;
     private PgmqClient client;
     private PgmqCompletion completion;
+    // transacted=true only: the route and its messages' completion in one Spring transaction
+    private PgmqTransactedCompletion transactedCompletion;
     private PgmqConsumerThreads threads;
     private PgmqReaders readers;
     private PgmqWakeups wakeups;
@@ -106,6 +108,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
         completion = new PgmqCompletion(client, configuration, endpoint.getChannelFor(configuration.getDeadLetterQueue()));
         completion.useMeters(meters = endpoint.getComponent().registerConsumer(configuration));
+        transactedCompletion = configuration.isTransacted() ? createTransactedCompletion() : null;
         threads = endpoint.getComponent().getConsumerThreads();
         readers = new PgmqReaders(Math.max(1, configuration.getConcurrentConsumers()),
                 configuration.getMaxConcurrentConsumers(), threads.workers(), this::drain);
@@ -131,6 +134,19 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                         ? "woken by LISTEN on \"" + endpoint.getChannel() + "\", polling every "
                           + configuration.getPollInterval() + " ms"
                         : "polling every " + configuration.getPollInterval() + " ms (listen=false)");
+    }
+
+    private PgmqTransactedCompletion createTransactedCompletion() {
+        try {
+            return PgmqTransactedCompletion.create(getEndpoint().getCamelContext(), configuration,
+                    getEndpoint().getComponent().getEffectiveDataSource());
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("pgmq consumer of queue '" + queueName + "' has transacted=true, which"
+                                            + " needs Spring's transactions on the classpath: add"
+                                            + " org.springframework:spring-jdbc (it brings spring-tx), and a"
+                                            + " PlatformTransactionManager over the pgmq component's DataSource.",
+                    e);
+        }
     }
 
     /** Housekeeping must run well within a visibility timeout; the poll and the listener-down poll need a second. */
@@ -177,7 +193,17 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             tick.cancel(false);
             tick = null;
         }
+        completeBeforeStop();
         super.doStop();
+    }
+
+    /** A last try for processed messages whose completion failed on a transient error; else they come back. */
+    private void completeBeforeStop() {
+        for (PgmqBatch batch : held) {
+            complete(batch, batch.takeSucceeded(), true);
+            completion.gaveUp(queueName, batch.takeSucceeded());
+        }
+        held.clear();
     }
 
     private long shutdownTimeoutMillis() {
@@ -291,15 +317,16 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     meters.read(System.nanoTime() - readNanos, read.messages().size());
                     lastReadError = null;
                 } catch (RuntimeException e) {
-                    // neither happened: complete on their own, then report the read
-                    complete(settling);
+                    // neither happened: complete them on their own (kept held if that fails on a transient error),
+                    // then report the read
+                    complete(carried, settling, false);
                     readFailed(e);
                     return;
                 }
                 meters.succeeded(settling.size());
-                completion.completed(queueName, settling, read.completed());
+                completion.completed(queueName, settling, read.completed(), false);
                 if (carried != null) {
-                    held.remove(carried);
+                    release(carried);
                     carried = null;
                 }
                 List<PgmqMessage> messages = read.messages();
@@ -315,7 +342,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     readers.help();
                 }
                 PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
-                if (process(batch, full && !grouped && completion.completesSuccesses())) {
+                // a transacted consumer completes in the route's transaction: it never has successes to carry
+                if (process(batch, full && !grouped && completion.completesSuccesses() && transactedCompletion == null)) {
                     carried = batch;
                 }
                 // grouped: completing a group's head lets its next message be read, and nobody announces that
@@ -325,9 +353,16 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             }
         } finally {
             if (carried != null) {
-                complete(carried.takeSucceeded());
-                held.remove(carried);
+                complete(carried, carried.takeSucceeded(), false);
+                release(carried);
             }
+        }
+    }
+
+    /** A batch whose every message is done leaves the held ones; else housekeeping keeps completing it. */
+    private void release(PgmqBatch batch) {
+        if (batch.isDone()) {
+            held.remove(batch);
         }
     }
 
@@ -389,8 +424,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         } finally {
             giveBack(batch.takeWaiting());
             if (!kept) {
-                complete(batch.takeSucceeded());
-                held.remove(batch);
+                complete(batch, batch.takeSucceeded(), false);
+                // else housekeeping keeps trying to complete what failed on a transient error, and releases it then
+                release(batch);
             }
         }
         return kept;
@@ -406,7 +442,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             exchange.setProperty(Exchange.BATCH_INDEX, i);
             exchange.setProperty(Exchange.BATCH_SIZE, messages.size());
             exchange.setProperty(Exchange.BATCH_COMPLETE, i == messages.size() - 1);
-            if (runExchange(exchange)) {
+            if (transactedCompletion != null) {
+                runInTransaction(batch, List.of(i), exchange);
+            } else if (runExchange(exchange)) {
                 batch.succeeded(i);
             } else {
                 failed(batch, i, exchange.getException());
@@ -427,6 +465,11 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             return;
         }
         Exchange exchange = createBatchExchange(started.stream().map(messages::get).toList());
+        if (transactedCompletion != null) {
+            runInTransaction(batch, started, exchange);
+            releaseExchange(exchange, false);
+            return;
+        }
         boolean ok = runExchange(exchange);
         for (int i : started) {
             if (ok) {
@@ -463,6 +506,29 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         return ok;
     }
 
+    /**
+     * transacted=true: runs the exchange in a transaction in which its messages are completed before it commits. A
+     * failed route is handled as always (retry, dead letter), after the rollback; a message whose completion rolled
+     * back comes back when its visibility runs out.
+     */
+    private void runInTransaction(PgmqBatch batch, List<Integer> indexes, Exchange exchange) {
+        List<PgmqMessage> deliveries = indexes.stream().map(batch.messages()::get).toList();
+        PgmqTransactedCompletion.Outcome outcome
+                = transactedCompletion.run(queueName, deliveries, () -> runExchange(exchange));
+        for (int i : indexes) {
+            if (outcome == PgmqTransactedCompletion.Outcome.ROUTE_FAILED) {
+                failed(batch, i, exchange.getException());
+                continue;
+            }
+            batch.done(i);
+            if (outcome == PgmqTransactedCompletion.Outcome.ROLLED_BACK
+                    || outcome == PgmqTransactedCompletion.Outcome.COMMIT_FAILED) {
+                wakeups.wakeAfter(Math.max(0, TimeUnit.NANOSECONDS.toMillis(batch.visibleUntilNanos(i)
+                                                                            - System.nanoTime())));
+            }
+        }
+    }
+
     private void failed(PgmqBatch batch, int index, Throwable cause) {
         PgmqMessage message = batch.messages().get(index);
         meters.failed();
@@ -471,7 +537,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             // group goes back untouched, or another reader would take the retry while this one went on with the next;
             // and what succeeded is completed, so the group's retry waits for nothing but its delay
             giveBack(batch.takeWaitingOfGroup(batch.group(index)));
-            complete(batch.takeSucceeded());
+            complete(batch, batch.takeSucceeded(), false);
         }
         long retryIn;
         // the housekeeping's visibility extension must not overwrite the retry delay set here (same delivery)
@@ -489,13 +555,22 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
     }
 
-    private void complete(List<PgmqMessage> succeeded) {
-        if (!succeeded.isEmpty()) {
+    /**
+     * Completes succeeded messages; those whose completion failed on a transient error go back to the batch, which
+     * stays held so that housekeeping tries again before their visibility runs out.
+     */
+    private void complete(PgmqBatch batch, List<PgmqMessage> succeeded, boolean retry) {
+        if (succeeded.isEmpty()) {
+            return;
+        }
+        if (!retry) {
             meters.succeeded(succeeded.size());
-            call(String.valueOf(configuration.getOnSuccess()), () -> {
-                completion.succeeded(queueName, succeeded);
-                return null;
-            });
+        }
+        List<PgmqMessage> again = call(String.valueOf(configuration.getOnSuccess()),
+                () -> completion.succeeded(queueName, succeeded, retry));
+        if (!again.isEmpty()) {
+            batch.completionFailed(again);
+            held.add(batch);
         }
     }
 
@@ -529,7 +604,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             long vtNanos = TimeUnit.SECONDS.toNanos(configuration.getVisibilityTimeout());
             long soon = System.nanoTime() + vtNanos / 2;
             for (PgmqBatch batch : held) {
-                complete(batch.takeSucceeded());
+                completion.gaveUp(queueName, batch.takeSucceededVisibleBefore(System.nanoTime() - vtNanos));
+                complete(batch, batch.takeSucceeded(), batch.hadCompletionFailure());
                 giveBack(batch.takeWaitingVisibleBefore(soon));
                 // a grouped head whose visibility ran out would unblock its group while still in process
                 if (configuration.isExtendVisibility() || configuration.getReadMode().isGrouped()) {
@@ -538,6 +614,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                         extend(batch, batch.processingVisibleBefore(soon), vtNanos);
                     }
                 }
+                // processed, its completion still failing: coming back would process it twice
+                extend(batch, batch.succeededVisibleBefore(soon), vtNanos);
+                release(batch);
             }
         } catch (RuntimeException e) {
             LOG.warn("pgmq consumer housekeeping of queue '{}' failed: {}", queueName, e.getMessage());
