@@ -41,8 +41,8 @@ class BenchmarkSmokeTest {
         assertEquals(Map.ofEntries(Map.entry("throughput", 9L), Map.entry("warm drain", 2L), Map.entry("scaling", 3L),
                 Map.entry("producer", 12L), Map.entry("vs camel-sql", 6L), Map.entry("latency", 16L),
                 Map.entry("pickup", 12L), Map.entry("idle cost", 7L), Map.entry("grouped reads", 6L),
-                Map.entry("retention", 1L), Map.entry("transacted", 2L), Map.entry("backlog", 2L), Map.entry("memory", 2L)), perScenario,
-                "rows per scenario");
+                Map.entry("retention", 1L), Map.entry("transacted", 2L), Map.entry("backlog", 2L),
+                Map.entry("memory", 2L)), perScenario, "rows per scenario");
 
         Map<String, BenchReport.Row> bySetting = rows.stream()
                 .collect(Collectors.toMap(r -> r.scenario() + " | " + r.setting(), Function.identity()));
