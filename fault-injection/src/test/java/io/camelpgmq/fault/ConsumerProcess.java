@@ -43,7 +43,8 @@ public final class ConsumerProcess {
         String queue = args[3];
         String jvm = args[4];
         int threads = Integer.parseInt(args[5]);
-        String options = "concurrentConsumers=" + threads + "&maxMessagesPerPoll=" + args[6]
+        String options = "concurrentConsumers=" + threads + "&maxConcurrentConsumers=" + threads
+                         + "&maxMessagesPerPoll=" + args[6]
                          + "&visibilityTimeout=" + args[7] + "&pollInterval=500";
         long slow = Long.parseLong(args[8]);
 

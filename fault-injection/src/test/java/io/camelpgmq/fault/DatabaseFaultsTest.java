@@ -248,8 +248,8 @@ class DatabaseFaultsTest extends FaultTestSupport {
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxMessagesPerPoll=" + batch
-                     + "&visibilityTimeout=2&pollInterval=1000")
+                from("pgmq:" + q + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
+                     + "&maxMessagesPerPoll=" + batch + "&visibilityTimeout=2&pollInterval=1000")
                         .process(e -> processed.add(key(e)));
             }
         });

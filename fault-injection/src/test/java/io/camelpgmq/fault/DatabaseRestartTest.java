@@ -86,7 +86,7 @@ class DatabaseRestartTest {
             @Override
             public void configure() {
                 from("pgmq:" + QUEUE + "?pollInterval=1000&visibilityTimeout=3&concurrentConsumers=" + CONSUMERS
-                     + "&maxMessagesPerPoll=" + BATCH)
+                     + "&maxConcurrentConsumers=" + CONSUMERS + "&maxMessagesPerPoll=" + BATCH)
                         .process(e -> {
                             processed.add(ConsumerProcess.key(e.getMessage().getBody(String.class)));
                             Thread.sleep(2); // a few messages are always in flight

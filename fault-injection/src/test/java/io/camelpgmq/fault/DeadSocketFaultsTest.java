@@ -43,7 +43,7 @@ class DeadSocketFaultsTest extends FaultTestSupport {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("pgmq:" + q + "?concurrentConsumers=2&maxMessagesPerPoll=10&visibilityTimeout=5"
+                    from("pgmq:" + q + "?concurrentConsumers=2&maxConcurrentConsumers=2&maxMessagesPerPoll=10&visibilityTimeout=5"
                          + "&pollInterval=60000").routeId("drain")
                             .process(e -> {
                                 processed.add(key(e));
