@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.util.RawValue;
 
 /** JSON for message bodies and pgmq headers. */
-final class PgmqJson {
+public final class PgmqJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .findAndRegisterModules()
@@ -38,7 +38,7 @@ final class PgmqJson {
     }
 
     /** A value as JSON text: a String is taken as JSON already, anything else is serialized by Jackson. */
-    static String toJson(Object value) {
+    public static String toJson(Object value) {
         if (value == null || value instanceof String) {
             return (String) value;
         }
@@ -61,7 +61,7 @@ final class PgmqJson {
      * out of the exchange (with a WARN), and whoever writes the headers back (dead letters, a message group) writes it
      * unchanged.
      */
-    static Map<String, Object> headersFromJson(String json) {
+    public static Map<String, Object> headersFromJson(String json) {
         if (json == null || json.isEmpty() || json.charAt(0) != '{') {
             return Collections.emptyMap();
         }
@@ -108,7 +108,7 @@ final class PgmqJson {
      * A message's FIFO group as pgmq sees it: the text of header x-pgmq-group (a number 7 is the group "7"), or
      * {@code null} when the message has none (pgmq puts all of those in one group of their own).
      */
-    static String groupOf(String headersJson) {
+    public static String groupOf(String headersJson) {
         Object group = headersFromJson(headersJson).get(PgmqConstants.PGMQ_GROUP);
         if (group == null) {
             return null;

@@ -3,6 +3,7 @@ package io.camelpgmq.component;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.component.consumer.PgmqConsumerMeters;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -13,6 +13,7 @@ import java.util.function.ToDoubleFunction;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqQueueStats;
+import io.camelpgmq.component.consumer.PgmqConsumerMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqRoutedMessage;
+import io.camelpgmq.component.producer.PgmqMessageGroup;
+import io.camelpgmq.component.producer.PgmqNotifyCoalescer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;

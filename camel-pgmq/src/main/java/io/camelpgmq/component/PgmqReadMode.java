@@ -31,7 +31,8 @@ public enum PgmqReadMode {
         return groupedRead;
     }
 
-    boolean isGrouped() {
+    /** Whether this mode reads by FIFO group. */
+    public boolean isGrouped() {
         return groupedRead != null;
     }
 }

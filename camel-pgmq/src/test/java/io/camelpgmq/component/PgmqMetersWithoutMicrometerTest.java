@@ -6,6 +6,7 @@ import java.net.URLClassLoader;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
+import io.camelpgmq.component.consumer.PgmqConsumerMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.QueueNames;
+import io.camelpgmq.component.producer.PgmqNotifyCoalescer;
 import io.camelpgmq.test.PgmqTestDatabase;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;

@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.sql.Connection;
 import java.util.List;
@@ -9,6 +9,8 @@ import javax.sql.DataSource;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
+import io.camelpgmq.component.PgmqConfiguration;
+import io.camelpgmq.component.PgmqOnSuccess;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * own and the transaction rolls back, so only the other consumer's work survives. The only class of camel-pgmq that
  * uses Spring: it is loaded only when {@code transacted=true}.
  */
-final class PgmqTransactedCompletion {
+public final class PgmqTransactedCompletion {
 
     /** What became of an exchange run in a transaction. */
-    enum Outcome {
+    public enum Outcome {
         /** The route's work and the completion committed together. */
         COMMITTED,
         /** The route failed (or marked its transaction rollback-only): rolled back, the failure is to be handled. */
@@ -67,7 +69,7 @@ final class PgmqTransactedCompletion {
      * The transacted completion of a consumer, over the configured transaction manager or the only one in the
      * registry; refuses one that does not manage the component's DataSource.
      */
-    static PgmqTransactedCompletion create(CamelContext context, PgmqConfiguration configuration,
+    public static PgmqTransactedCompletion create(CamelContext context, PgmqConfiguration configuration,
                                            DataSource componentDataSource) {
         PlatformTransactionManager tm = transactionManager(context, configuration);
         // the outbox's TransactionAwareDataSourceProxy: Spring binds the transaction's connection to its target
@@ -125,7 +127,7 @@ final class PgmqTransactedCompletion {
      *
      * @param route runs the exchange and tells whether it succeeded (it does not throw)
      */
-    Outcome run(String queueName, List<PgmqMessage> deliveries, BooleanSupplier route) {
+    public Outcome run(String queueName, List<PgmqMessage> deliveries, BooleanSupplier route) {
         TransactionStatus status = transactionManager.getTransaction(definition);
         boolean succeeded;
         try {

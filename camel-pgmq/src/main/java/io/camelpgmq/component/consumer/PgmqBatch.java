@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.camelpgmq.client.PgmqMessage;
+import io.camelpgmq.component.PgmqJson;
 
 /**
  * The messages of one read, each a delivery in one of four states. The reader thread starts them one by one; the
@@ -13,9 +14,10 @@ import io.camelpgmq.client.PgmqMessage;
  * visibility would run out, or extend the visibility of those in process. Every change of state happens under the
  * batch's lock, so a message is started or given back, never both.
  */
-final class PgmqBatch {
+public final class PgmqBatch {
 
-    enum State {
+    /** Where a message of the batch is. */
+    public enum State {
         /** Read, not handed to the route yet. */
         WAITING,
         /** Handed to the route. */
@@ -38,7 +40,7 @@ final class PgmqBatch {
     /**
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
      */
-    PgmqBatch(List<PgmqMessage> messages, long readNanos, long visibleInNanos) {
+    public PgmqBatch(List<PgmqMessage> messages, long readNanos, long visibleInNanos) {
         // in msg_id order: a grouped read may interleave groups, and each group must reach the route in order
         this.messages = messages.stream().sorted(Comparator.comparingLong(PgmqMessage::msgId)).toList();
         this.groups = new String[messages.size()];
@@ -52,25 +54,27 @@ final class PgmqBatch {
     }
 
     /** The message's FIFO group (pgmq header x-pgmq-group), or {@code null} for the group of messages without one. */
-    String group(int index) {
+    public String group(int index) {
         return groups[index];
     }
 
     /** The lock under which the visibility of this batch's messages in process is written. */
-    Object visibilityWrites() {
+    public Object visibilityWrites() {
         return visibilityWrites;
     }
 
-    List<PgmqMessage> messages() {
+    /** The messages as read, in read order. */
+    public List<PgmqMessage> messages() {
         return messages;
     }
 
-    int size() {
+    /** How many messages the batch has. */
+    public int size() {
         return messages.size();
     }
 
     /** Marks the message as handed to the route; false when it was given back meanwhile. */
-    synchronized boolean start(int index) {
+    public synchronized boolean start(int index) {
         if (states[index] != State.WAITING) {
             return false;
         }
@@ -78,25 +82,28 @@ final class PgmqBatch {
         return true;
     }
 
-    synchronized void succeeded(int index) {
+    /** Marks the message as succeeded in the route, awaiting its completion. */
+    public synchronized void succeeded(int index) {
         states[index] = State.SUCCEEDED;
     }
 
-    synchronized void done(int index) {
+    /** Marks the message as done: completed, failed and handled, or given back. */
+    public synchronized void done(int index) {
         states[index] = State.DONE;
     }
 
-    synchronized long visibleUntilNanos(int index) {
+    /** When (System.nanoTime) the message becomes visible to other readers again. */
+    public synchronized long visibleUntilNanos(int index) {
         return visibleUntil[index];
     }
 
     /** Takes the finished messages for completion. */
-    synchronized List<PgmqMessage> takeSucceeded() {
+    public synchronized List<PgmqMessage> takeSucceeded() {
         return take(State.SUCCEEDED, Long.MAX_VALUE);
     }
 
     /** Puts back taken messages whose completion failed on a transient error, to be completed again. */
-    synchronized void completionFailed(List<PgmqMessage> deliveries) {
+    public synchronized void completionFailed(List<PgmqMessage> deliveries) {
         completionFailed = true;
         for (int i = 0; i < states.length; i++) {
             if (states[i] == State.DONE && deliveries.contains(messages.get(i))) {
@@ -106,17 +113,17 @@ final class PgmqBatch {
     }
 
     /** Whether a completion of this batch failed on a transient error, so that completing now is a retry. */
-    synchronized boolean hadCompletionFailure() {
+    public synchronized boolean hadCompletionFailure() {
         return completionFailed;
     }
 
     /** Takes the succeeded messages whose visibility ran out before {@code deadlineNanos}: completing them gave up. */
-    synchronized List<PgmqMessage> takeSucceededVisibleBefore(long deadlineNanos) {
+    public synchronized List<PgmqMessage> takeSucceededVisibleBefore(long deadlineNanos) {
         return take(State.SUCCEEDED, deadlineNanos);
     }
 
     /** The succeeded messages, not completed yet, that become visible again before {@code deadlineNanos}. */
-    synchronized List<PgmqMessage> succeededVisibleBefore(long deadlineNanos) {
+    public synchronized List<PgmqMessage> succeededVisibleBefore(long deadlineNanos) {
         List<PgmqMessage> found = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
             if (states[i] == State.SUCCEEDED && visibleUntil[i] - deadlineNanos < 0) {
@@ -127,17 +134,17 @@ final class PgmqBatch {
     }
 
     /** Whether every message is done: nothing left to start, complete or extend. */
-    synchronized boolean isDone() {
+    public synchronized boolean isDone() {
         return count(State.DONE) == states.length;
     }
 
     /** Takes every waiting message, to give it back. */
-    synchronized List<PgmqMessage> takeWaiting() {
+    public synchronized List<PgmqMessage> takeWaiting() {
         return take(State.WAITING, Long.MAX_VALUE);
     }
 
     /** Takes the waiting messages of one group, to give them back: their group waits for a failed message's retry. */
-    synchronized List<PgmqMessage> takeWaitingOfGroup(String group) {
+    public synchronized List<PgmqMessage> takeWaitingOfGroup(String group) {
         List<PgmqMessage> taken = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
             if (states[i] == State.WAITING && Objects.equals(groups[i], group)) {
@@ -149,12 +156,12 @@ final class PgmqBatch {
     }
 
     /** Takes the waiting messages that become visible again before {@code deadlineNanos}, to give them back. */
-    synchronized List<PgmqMessage> takeWaitingVisibleBefore(long deadlineNanos) {
+    public synchronized List<PgmqMessage> takeWaitingVisibleBefore(long deadlineNanos) {
         return take(State.WAITING, deadlineNanos);
     }
 
     /** The messages in process that become visible again before {@code deadlineNanos}. */
-    synchronized List<PgmqMessage> processingVisibleBefore(long deadlineNanos) {
+    public synchronized List<PgmqMessage> processingVisibleBefore(long deadlineNanos) {
         List<PgmqMessage> found = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
             if (states[i] == State.PROCESSING && visibleUntil[i] - deadlineNanos < 0) {
@@ -165,7 +172,7 @@ final class PgmqBatch {
     }
 
     /** Records that the visibility of these messages now runs until {@code untilNanos}. */
-    synchronized void extended(List<Long> msgIds, long untilNanos) {
+    public synchronized void extended(List<Long> msgIds, long untilNanos) {
         for (int i = 0; i < states.length; i++) {
             if (msgIds.contains(messages.get(i).msgId())) {
                 visibleUntil[i] = untilNanos;
@@ -173,7 +180,8 @@ final class PgmqBatch {
         }
     }
 
-    synchronized int count(State state) {
+    /** How many messages are in {@code state}. */
+    public synchronized int count(State state) {
         int n = 0;
         for (State s : states) {
             if (s == state) {

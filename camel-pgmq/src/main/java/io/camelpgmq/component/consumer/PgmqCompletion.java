@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -9,6 +9,10 @@ import java.util.Map;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
 import io.camelpgmq.client.TransientErrors;
+import io.camelpgmq.component.PgmqConfiguration;
+import io.camelpgmq.component.PgmqConstants;
+import io.camelpgmq.component.PgmqJson;
+import io.camelpgmq.component.PgmqOnSuccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Every action is scoped to the delivery this consumer read (message id and read count): when a message's visibility
  * ran out and another consumer read it meanwhile, that consumer's delivery decides, and this one touches nothing.
  */
-final class PgmqCompletion {
+public final class PgmqCompletion {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqCompletion.class);
 
@@ -29,13 +33,15 @@ final class PgmqCompletion {
     private final String deadLetterChannel;
     private PgmqConsumerMeters meters = PgmqConsumerMeters.NONE;
 
-    PgmqCompletion(PgmqClient client, PgmqConfiguration configuration, String deadLetterChannel) {
+    /** Completion for one consumer; {@code deadLetterChannel} is the channel to NOTIFY on dead-lettering. */
+    public PgmqCompletion(PgmqClient client, PgmqConfiguration configuration, String deadLetterChannel) {
         this.client = client;
         this.configuration = configuration;
         this.deadLetterChannel = deadLetterChannel;
     }
 
-    void useMeters(PgmqConsumerMeters meters) {
+    /** Counts completions, retries and dead letters on {@code meters}. */
+    public void useMeters(PgmqConsumerMeters meters) {
         this.meters = meters;
     }
 
@@ -48,7 +54,7 @@ final class PgmqCompletion {
      *               backend terminated, database read-only for a while), so the consumer tries again while it holds
      *               them rather than let a processed message come back; empty when done or failed for good
      */
-    List<PgmqMessage> succeeded(String queueName, List<PgmqMessage> deliveries, boolean retry) {
+    public List<PgmqMessage> succeeded(String queueName, List<PgmqMessage> deliveries, boolean retry) {
         if (deliveries.isEmpty() || configuration.getOnSuccess() == PgmqOnSuccess.none) {
             return List.of();
         }
@@ -77,7 +83,7 @@ final class PgmqCompletion {
      * Gives up completing deliveries whose completion kept failing (until a visibility timeout after theirs ran out,
      * or until the consumer stopped).
      */
-    void gaveUp(String queueName, List<PgmqMessage> deliveries) {
+    public void gaveUp(String queueName, List<PgmqMessage> deliveries) {
         if (!deliveries.isEmpty()) {
             LOG.warn("pgmq messages {} of queue '{}' were processed, but completing them ({}) kept failing; they will"
                      + " be read and processed again once their visibility timeout ({} s) has run out.",
@@ -86,12 +92,12 @@ final class PgmqCompletion {
     }
 
     /** Whether successes are archived (else deleted, or left alone with {@code onSuccess=none}). */
-    boolean archives() {
+    public boolean archives() {
         return configuration.getOnSuccess() == PgmqOnSuccess.archive;
     }
 
     /** Whether successes are archived or deleted, so that their completion can travel with the next read. */
-    boolean completesSuccesses() {
+    public boolean completesSuccesses() {
         return configuration.getOnSuccess() != PgmqOnSuccess.none;
     }
 
@@ -100,7 +106,7 @@ final class PgmqCompletion {
      * with the next read: those missing were read again by another consumer after their visibility ran out, or, on a
      * {@code retry}, were completed by the earlier attempt whose reply never arrived.
      */
-    void completed(String queueName, List<PgmqMessage> deliveries, List<Long> done, boolean retry) {
+    public void completed(String queueName, List<PgmqMessage> deliveries, List<Long> done, boolean retry) {
         if (done.size() >= deliveries.size()) {
             return;
         }
@@ -121,7 +127,7 @@ final class PgmqCompletion {
     }
 
     /** {@link #failed}: the delivery comes back when the visibility timeout of its read runs out. */
-    static final long RETRY_WHEN_VISIBLE = -1;
+    public static final long RETRY_WHEN_VISIBLE = -1;
     /** {@link #failed}: the delivery is not retried (dead-lettered, or no longer this consumer's). */
     static final long NOT_RETRIED = -2;
 
@@ -131,7 +137,7 @@ final class PgmqCompletion {
      * @return milliseconds until it is retried when a retry delay applies (0: visible again at once),
      *         {@link #RETRY_WHEN_VISIBLE}, or {@link #NOT_RETRIED}
      */
-    long failed(String queueName, PgmqMessage delivery, Throwable cause) {
+    public long failed(String queueName, PgmqMessage delivery, Throwable cause) {
         try {
             if (isLastAttempt(delivery)) {
                 deadLetter(queueName, delivery, "failed " + delivery.readCount() + " time(s): " + describe(cause));
@@ -166,7 +172,7 @@ final class PgmqCompletion {
      * Whether the message was read more often than retries allow: its last attempt never completed (the consumer
      * crashed or lost its connection while processing it).
      */
-    boolean isExhausted(PgmqMessage delivery) {
+    public boolean isExhausted(PgmqMessage delivery) {
         return configuration.getMaxRetries() >= 0 && delivery.readCount() > configuration.getMaxRetries() + 1;
     }
 
@@ -178,7 +184,7 @@ final class PgmqCompletion {
      * Moves the delivery to the dead-letter queue (the delete from the source and the send in one transaction), or
      * archives it when there is no dead-letter queue.
      */
-    void deadLetter(String queueName, PgmqMessage delivery, String reason) {
+    public void deadLetter(String queueName, PgmqMessage delivery, String reason) {
         String dlq = configuration.getDeadLetterQueue();
         try {
             if (dlq == null) {

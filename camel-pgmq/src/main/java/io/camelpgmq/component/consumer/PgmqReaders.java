@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,7 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
  * ends when its read comes back short, so the extra ones retire as the load falls. No thread waits while there is
  * nothing to read.
  */
-final class PgmqReaders {
+public final class PgmqReaders {
 
     private final int base;
     private final int max;
@@ -26,7 +26,7 @@ final class PgmqReaders {
      * @param max  how many readers may run under load ({@code maxConcurrentConsumers}, at least {@code base})
      * @param read one reader's work: read and process until there is nothing more to read
      */
-    PgmqReaders(int base, int max, Executor executor, Runnable read) {
+    public PgmqReaders(int base, int max, Executor executor, Runnable read) {
         this.base = base;
         this.max = Math.max(base, max);
         this.executor = executor;
@@ -34,7 +34,7 @@ final class PgmqReaders {
     }
 
     /** Starts a reader, or remembers the wake-up for one that is busy. */
-    void wake() {
+    public void wake() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -49,7 +49,7 @@ final class PgmqReaders {
     }
 
     /** A read came back full: there may be more, so start another reader if the load limit allows one. */
-    void help() {
+    public void help() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -97,12 +97,13 @@ final class PgmqReaders {
     }
 
     /** Takes no more wake-ups; readers that run finish their work. */
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         pending = 0;
     }
 
-    synchronized int running() {
+    /** How many readers run now. */
+    public synchronized int running() {
         return running;
     }
 
@@ -111,7 +112,7 @@ final class PgmqReaders {
      *
      * @return whether none runs
      */
-    synchronized boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+    public synchronized boolean awaitIdle(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (running > 0) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;

@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.producer;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -55,7 +55,8 @@ public final class PgmqNotifyCoalescer {
         this(windowMillis, System::nanoTime);
     }
 
-    PgmqNotifyCoalescer(long windowMillis, LongSupplier nanoClock) {
+    /** A coalescer whose window runs on {@code nanoClock}: System::nanoTime, or a clock a test moves by hand. */
+    public PgmqNotifyCoalescer(long windowMillis, LongSupplier nanoClock) {
         if (windowMillis < 1 || windowMillis > MAX_WINDOW_MILLIS) {
             throw new IllegalArgumentException("The NOTIFY coalescing window must be 1 to " + MAX_WINDOW_MILLIS
                                                + " ms (0 turns coalescing off), but was " + windowMillis + " ms.");

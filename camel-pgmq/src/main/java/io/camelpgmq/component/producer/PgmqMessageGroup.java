@@ -1,10 +1,13 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.producer;
 
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.camelpgmq.component.PgmqConstants;
+import io.camelpgmq.component.PgmqJson;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -15,17 +18,18 @@ import org.apache.camel.Expression;
  * {@link PgmqConstants#GROUP_ID} when present, else the endpoint's {@code messageGroupId} (a constant or a simple
  * expression such as {@code ${header.orderId}}), else none (pgmq then puts the message in its one default group).
  */
-final class PgmqMessageGroup {
+public final class PgmqMessageGroup {
 
     private final Expression expression;
 
-    PgmqMessageGroup(CamelContext context, String messageGroupId) {
+    /** The groups for an endpoint whose {@code messageGroupId} is a constant, a simple expression, or null. */
+    public PgmqMessageGroup(CamelContext context, String messageGroupId) {
         this.expression = messageGroupId == null || messageGroupId.isBlank() ? null
                 : context.resolveLanguage("simple").createExpression(messageGroupId);
     }
 
     /** The group of one message, or {@code null} for none. */
-    String of(Exchange exchange) {
+    public String of(Exchange exchange) {
         Object header = exchange.getMessage().getHeader(PgmqConstants.GROUP_ID);
         if (header instanceof Collection<?> || header != null && header.getClass().isArray()) {
             throw new IllegalArgumentException("Header " + PgmqConstants.GROUP_ID + " holds a list of groups, which"
@@ -39,7 +43,7 @@ final class PgmqMessageGroup {
      * The groups of a batch of {@code size} messages: a List in header {@link PgmqConstants#GROUP_ID} gives one per
      * element (entries may be null), a single value or the endpoint's expression one for all; {@code null} for none.
      */
-    List<String> ofBatch(Exchange exchange, int size) {
+    public List<String> ofBatch(Exchange exchange, int size) {
         Object header = exchange.getMessage().getHeader(PgmqConstants.GROUP_ID);
         if (header instanceof List<?> list) {
             if (list.size() != size) {
@@ -54,7 +58,7 @@ final class PgmqMessageGroup {
     }
 
     /** pgmq headers (JSON object text, or null) with {@code x-pgmq-group} set; unchanged when the group is null. */
-    static String withGroup(String headersJson, String group) {
+    public static String withGroup(String headersJson, String group) {
         if (group == null) {
             return headersJson;
         }

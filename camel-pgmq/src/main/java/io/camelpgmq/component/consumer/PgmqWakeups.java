@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * scheduled at the same time or up to {@link #COALESCE_MILLIS} later, so a burst of requests costs one read.
  * Everything scheduled is cancelled when the consumer stops.
  */
-final class PgmqWakeups {
+public final class PgmqWakeups {
 
     /** How late a wake-up may be to serve a request for an earlier time. */
     static final long COALESCE_MILLIS = 5;
@@ -26,13 +26,14 @@ final class PgmqWakeups {
     private final ConcurrentSkipListMap<Long, ScheduledFuture<?>> scheduled = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
 
-    PgmqWakeups(ScheduledExecutorService timer, Runnable wake) {
+    /** Wake-ups scheduled on {@code timer}, each running {@code wake}. */
+    public PgmqWakeups(ScheduledExecutorService timer, Runnable wake) {
         this.timer = timer;
         this.wake = wake;
     }
 
     /** Wakes the consumer after {@code delayMillis} (plus a small margin); at once when not positive. */
-    void wakeAfter(long delayMillis) {
+    public void wakeAfter(long delayMillis) {
         if (closed) {
             return;
         }
@@ -64,12 +65,12 @@ final class PgmqWakeups {
     }
 
     /** Wake-ups waiting to fire. */
-    int size() {
+    public int size() {
         return scheduled.size();
     }
 
     /** Cancels every scheduled wake-up. */
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         scheduled.values().forEach(f -> f.cancel(false));
         scheduled.clear();

@@ -1,7 +1,8 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqException;
+import io.camelpgmq.component.PgmqConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,14 +11,15 @@ import org.slf4j.LoggerFactory;
  * ({@link PgmqClient#createGroupIndex}). With {@code autoCreateQueue=true} the consumer creates it; otherwise, or
  * when it may not (only the table's owner can), it says how to create it. Reading works without it, only slower.
  */
-final class PgmqGroupIndex {
+public final class PgmqGroupIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgmqGroupIndex.class);
 
     private PgmqGroupIndex() {
     }
 
-    static void ensure(PgmqClient client, PgmqConfiguration configuration, String queueName) {
+    /** Makes sure a grouped read mode has its group index on the queue, or says how to create it. */
+    public static void ensure(PgmqClient client, PgmqConfiguration configuration, String queueName) {
         if (!configuration.getReadMode().isGrouped()) {
             return;
         }

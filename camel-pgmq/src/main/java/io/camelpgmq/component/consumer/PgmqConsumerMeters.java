@@ -1,10 +1,10 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 /**
  * What a consumer tells its meters. Free of Micrometer types: without Micrometer the consumer holds {@link #NONE}, and
- * the Micrometer classes are never loaded ({@link PgmqMeters}).
+ * the Micrometer classes are never loaded ({@link io.camelpgmq.component.PgmqMeters}, which makes these).
  */
-interface PgmqConsumerMeters {
+public interface PgmqConsumerMeters {
 
     /** Meters that record nothing. */
     PgmqConsumerMeters NONE = new PgmqConsumerMeters() {

@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.consumer;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,23 +10,26 @@ import org.apache.camel.spi.ExecutorServiceManager;
  * ended after a minute idle), and one timer for wake-ups, polls and visibility housekeeping. So the number of threads
  * follows the work, not the number of queues: two hundred idle consumers cost one timer thread.
  */
-final class PgmqConsumerThreads implements AutoCloseable {
+public final class PgmqConsumerThreads implements AutoCloseable {
 
     private final ExecutorServiceManager manager;
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
 
-    PgmqConsumerThreads(ExecutorServiceManager manager, Object owner) {
+    /** The worker pool and the timer, made by Camel's {@code manager} for {@code owner}. */
+    public PgmqConsumerThreads(ExecutorServiceManager manager, Object owner) {
         this.manager = manager;
         this.workers = manager.newCachedThreadPool(owner, "PgmqConsumer");
         this.timer = manager.newScheduledThreadPool(owner, "PgmqConsumerTimer", 1);
     }
 
-    ExecutorService workers() {
+    /** The workers that read and process. */
+    public ExecutorService workers() {
         return workers;
     }
 
-    ScheduledExecutorService timer() {
+    /** The one timer for wake-ups, polls and visibility housekeeping. */
+    public ScheduledExecutorService timer() {
         return timer;
     }
 

@@ -1,4 +1,4 @@
-package io.camelpgmq.component;
+package io.camelpgmq.component.producer;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The coalescer's rules on a clock the test moves, and the payload parser consumers use. The database behaviour is
- * in {@link PgmqNotifyCoalescingTest}.
+ * in {@link io.camelpgmq.component.PgmqNotifyCoalescingTest}.
  */
 class PgmqNotifyCoalescerTest {
 
