@@ -126,7 +126,8 @@ class PgmqTransactedConsumerTest extends PgmqTestSupport {
 
     private void assertDuplicatesWhenVisibilityRunsOut(boolean transacted) throws Exception {
         int messages = 4;
-        String options = "transacted=" + transacted + "&maxMessagesPerPoll=1&visibilityTimeout=1&pollInterval=100";
+        String options = "transacted=" + transacted + "&maxMessagesPerPoll=1&maxConcurrentConsumers=1&visibilityTimeout=1"
+                         + "&pollInterval=100";
         // the slow consumer takes 3 s over a first delivery; the fast one reads it again after 1 s
         context.addRoutes(route("slow", options, readCount -> {
             if (readCount == 1) {

@@ -148,7 +148,8 @@ class PgmqStarterTransactedConsumerTest {
     void aMessageTakenAgainAfterItsVisibilityRanOutKeepsOnlyTheSecondRunsWork() throws Exception {
         try (ConfigurableApplicationContext spring = start()) {
             CamelContext camel = spring.getBean(CamelContext.class);
-            String options = "transacted=true&maxMessagesPerPoll=1&visibilityTimeout=1&pollInterval=100";
+            String options = "transacted=true&maxMessagesPerPoll=1&maxConcurrentConsumers=1&visibilityTimeout=1"
+                             + "&pollInterval=100";
             camel.addRoutes(route(spring, "slow", options, (body, readCount) -> {
                 if (readCount == 1) {
                     Thread.sleep(3000);
