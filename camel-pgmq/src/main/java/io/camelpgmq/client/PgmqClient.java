@@ -158,8 +158,12 @@ public final class PgmqClient {
                                                     + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
                                                     + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()"
                                                     + " AND msg_id NOT IN (SELECT msg_id FROM completed)) END AS next_vt)"
+                                                    // the completed ids once, on the first row: on every row
+                                                    // they would cost the batch size squared on the wire
                                                     + " SELECT r.*, n.next_vt, n.db_now,"
-                                                    + " (SELECT array_agg(msg_id) FROM completed) AS completed"
+                                                    + " CASE WHEN r.msg_id IS NULL OR r.msg_id = (SELECT min(msg_id)"
+                                                    + " FROM r) THEN (SELECT array_agg(msg_id) FROM completed)"
+                                                    + " END AS completed"
                                                     + " FROM n LEFT JOIN r ON true";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
@@ -689,15 +693,22 @@ public final class PgmqClient {
                     rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
                     longs(rs.getArray("completed")) },
                     bigintArray(c, ids(succeeded)), intArray(c, succeeded), queueName, vtSeconds, qty, qty);
-            @SuppressWarnings("unchecked")
-            List<Long> completed = (List<Long>) rows.get(0)[3];
+            List<Long> completed = new ArrayList<>();
+            for (Object[] row : rows) {
+                if (row[3] != null) {
+                    @SuppressWarnings("unchecked")
+                    List<Long> ids = (List<Long>) row[3];
+                    completed.addAll(ids);
+                }
+            }
             return toRead(rows, completed);
         });
     }
 
+    /** The array's values, or {@code null} for SQL NULL. */
     private static List<Long> longs(Array array) throws SQLException {
         if (array == null) {
-            return List.of();
+            return null;
         }
         List<Long> values = new ArrayList<>();
         for (Object value : (Object[]) array.getArray()) {
