@@ -375,6 +375,9 @@ final class PgmqListener implements AutoCloseable {
         if (c != null) {
             try (Statement st = c.createStatement()) {
                 st.execute(PgmqClient.unlistenAllSql());
+                // notifications that arrived before the UNLISTEN wait in the driver: drop them, or the pool's next
+                // borrower of this connection reads them as its own
+                c.unwrap(PGConnection.class).getNotifications();
                 c.setClientInfo("ApplicationName", "");
             } catch (SQLException e) {
                 LOG.debug("Resetting the pgmq listener connection failed: {}", e.getMessage());
