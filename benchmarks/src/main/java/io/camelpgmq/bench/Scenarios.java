@@ -153,6 +153,15 @@ final class Scenarios {
      * JDBC client until the queue is empty. Nothing a consumer could do on top of these two statements is cheaper.
      */
     double rawDrain(String q, int n, int threads, int batch) throws Exception {
+        return rawLoop(q, n, threads, batch, () -> {
+        });
+    }
+
+    /**
+     * {@code threads} threads wait, then loop {@code read(batch)} + {@code archive(ids)} until the queue is empty;
+     * timed from just before {@code release} (which runs before the threads go) to the last archive.
+     */
+    private double rawLoop(String q, int n, int threads, int batch, Runnable release) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> futures = new ArrayList<>();
@@ -168,6 +177,7 @@ final class Scenarios {
             }));
         }
         long t0 = System.nanoTime(); // the threads exist already: only the work is timed
+        release.run();
         go.countDown();
         for (Future<?> f : futures) {
             f.get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
@@ -252,29 +262,7 @@ final class Scenarios {
     double rawWarmDrain(int n, int threads, int batch) throws Exception {
         String q = hiddenQueue("warm_raw", n);
         try {
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    List<PgmqMessage> msgs;
-                    while (!(msgs = client.read(q, 30, batch)).isEmpty()) {
-                        client.archive(q, msgs.stream().map(PgmqMessage::msgId).toList());
-                    }
-                    return null;
-                }));
-            }
-            long t0 = System.nanoTime();
-            reveal(q);
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
-            }
-            double rate = n / seconds(t0);
-            pool.shutdown();
-            checkArchived(q, n);
-            return rate;
+            return rawLoop(q, n, threads, batch, () -> reveal(q));
         } finally {
             drop(q);
         }

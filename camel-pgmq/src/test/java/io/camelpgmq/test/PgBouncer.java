@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,21 +94,32 @@ public final class PgBouncer implements AutoCloseable {
             pb.redirectOutput(dir.resolve("pgbouncer.log").toFile());
             Process process = pb.start();
             awaitListening(process, port, dir);
-            String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
-            return new PgBouncer(process, dir, port, url);
+            // where the test database's URL carries its credentials (an external server in README's form), this one
+            // carries them too, so that tests connecting with the database's username (null there) still log in
+            StringBuilder url = new StringBuilder("jdbc:postgresql://127.0.0.1:" + port + "/" + database);
+            if (db.username() == null && user != null) {
+                url.append("?user=").append(URLEncoder.encode(user, StandardCharsets.UTF_8));
+                if (db.password() == null && password != null) {
+                    url.append("&password=").append(URLEncoder.encode(password, StandardCharsets.UTF_8));
+                }
+            }
+            return new PgBouncer(process, dir, port, url.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start pgbouncer", e);
         }
     }
 
-    /** The JDBC URL through PgBouncer (no parameters: the user and password are the test database's). */
+    /**
+     * The JDBC URL through PgBouncer: with the user and password of the test database's URL when that URL carries
+     * them, else none (the test database's username and password then apply).
+     */
     public String jdbcUrl() {
         return jdbcUrl;
     }
 
-    /** The JDBC URL through PgBouncer with one parameter, e.g. {@code prepareThreshold=0}. */
+    /** The JDBC URL through PgBouncer with one parameter more, e.g. {@code prepareThreshold=0}. */
     public String jdbcUrl(String parameter) {
-        return jdbcUrl + "?" + parameter;
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + parameter;
     }
 
     public int port() {
