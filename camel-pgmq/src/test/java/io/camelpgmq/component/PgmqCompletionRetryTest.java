@@ -1,15 +1,10 @@
 package io.camelpgmq.component;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,23 +53,8 @@ class PgmqCompletionRetryTest extends PgmqTestSupport {
         for (int i = 0; i < MESSAGES; i += 500) {
             client.sendBatch(queue, bodies.subList(i, i + 500), null, 0);
         }
-        try (Connection admin = directConnection()) {
-            await(Duration.ofSeconds(30), () -> processed.size() >= 200, "the drain started");
-            terminateOthers(admin);
-            Thread.sleep(300);
-            terminateOthers(admin);
-            // read-only for new sessions, and every session new: what clients see while a standby is promoted
-            execute(admin, "ALTER DATABASE " + databaseName(admin) + " SET default_transaction_read_only = on");
-            terminateOthers(admin);
-            try {
-                Thread.sleep(3000);
-            } finally {
-                execute(admin, "ALTER DATABASE " + databaseName(admin) + " RESET default_transaction_read_only");
-                terminateOthers(admin);
-            }
-            Thread.sleep(300);
-            terminateOthers(admin);
-        }
+        await(Duration.ofSeconds(30), () -> processed.size() >= 200, "the drain started");
+        DatabaseOutage.terminateBackendsAndGoReadOnly(DB, Duration.ofSeconds(3));
         // a pooled connection of the test may be one the faults ended: ask again
         await(Duration.ofSeconds(60), () -> processed.size() == MESSAGES && queueLengthOrMinusOne() == 0,
                 "every message processed and the queue empty");
@@ -91,38 +71,6 @@ class PgmqCompletionRetryTest extends PgmqTestSupport {
             return client.metrics(queue).queueLength();
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    private static Connection directConnection() throws SQLException {
-        Properties props = new Properties();
-        if (DB.username() != null) {
-            props.setProperty("user", DB.username());
-        }
-        if (DB.password() != null) {
-            props.setProperty("password", DB.password());
-        }
-        Connection c = DriverManager.getConnection(DB.jdbcUrl(), props);
-        // this session must be able to turn read-only off again
-        execute(c, "SET default_transaction_read_only = off");
-        return c;
-    }
-
-    private static String databaseName(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT quote_ident(current_database())")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void terminateOthers(Connection c) throws SQLException {
-        execute(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                   + " AND pid <> pg_backend_pid()");
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
         }
     }
 }

@@ -1,14 +1,9 @@
 package io.camelpgmq.component;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,22 +82,8 @@ class PgmqTransactedConsumerTest extends PgmqTestSupport {
         context.addRoutes(route("drain", "transacted=true&concurrentConsumers=2&maxMessagesPerPoll=10"
                                          + "&visibilityTimeout=5&pollInterval=1000",
                 readCount -> Thread.sleep(2)));
-        try (Connection admin = adminConnection()) {
-            await(Duration.ofSeconds(30), () -> rows() >= 100, "the drain started");
-            terminateOthers(admin);
-            Thread.sleep(300);
-            terminateOthers(admin);
-            execute(admin, "ALTER DATABASE " + databaseName(admin) + " SET default_transaction_read_only = on");
-            terminateOthers(admin);
-            try {
-                Thread.sleep(3000);
-            } finally {
-                execute(admin, "ALTER DATABASE " + databaseName(admin) + " RESET default_transaction_read_only");
-                terminateOthers(admin);
-            }
-            Thread.sleep(300);
-            terminateOthers(admin);
-        }
+        await(Duration.ofSeconds(30), () -> rows() >= 100, "the drain started");
+        DatabaseOutage.terminateBackendsAndGoReadOnly(DB, Duration.ofSeconds(3));
         // a pooled connection of the test may be one the faults ended: ask again
         await(Duration.ofSeconds(60), () -> queueLengthOrMinusOne() == 0, "the queue drained");
         Thread.sleep(500);
@@ -202,37 +183,6 @@ class PgmqTransactedConsumerTest extends PgmqTestSupport {
             return client.metrics(queue).queueLength();
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    private static Connection adminConnection() throws SQLException {
-        Properties props = new Properties();
-        if (DB.username() != null) {
-            props.setProperty("user", DB.username());
-        }
-        if (DB.password() != null) {
-            props.setProperty("password", DB.password());
-        }
-        Connection c = DriverManager.getConnection(DB.jdbcUrl(), props);
-        execute(c, "SET default_transaction_read_only = off");
-        return c;
-    }
-
-    private static String databaseName(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT quote_ident(current_database())")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void terminateOthers(Connection c) throws SQLException {
-        execute(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                   + " AND pid <> pg_backend_pid()");
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
         }
     }
 }
