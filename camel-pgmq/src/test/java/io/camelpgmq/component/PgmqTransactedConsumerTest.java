@@ -109,20 +109,23 @@ class PgmqTransactedConsumerTest extends PgmqTestSupport {
         int messages = 4;
         String options = "transacted=" + transacted + "&maxMessagesPerPoll=1&maxConcurrentConsumers=1&visibilityTimeout=1"
                          + "&pollInterval=100";
-        // the slow consumer takes 3 s over a first delivery; the fast one reads it again after 1 s
+        // the slow consumer takes 3 s over a first delivery; the fast one reads it again after 1 s. The slow one
+        // must hold a message before the fast one starts: started together, the fast one could take all four first
         context.addRoutes(route("slow", options, readCount -> {
             if (readCount == 1) {
                 Thread.sleep(3000);
             }
         }));
+        long first = client.send(queue, "{\"n\":0}");
+        await(Duration.ofSeconds(10), () -> attempts.containsKey(first), "the slow consumer took the first message");
         context.addRoutes(route("fast", options, readCount -> {
         }));
-        for (int i = 0; i < messages; i++) {
+        for (int i = 1; i < messages; i++) {
             client.send(queue, "{\"n\":" + i + "}");
         }
         await(Duration.ofSeconds(30), () -> client.metrics(queue).queueLength() == 0, "the queue drained");
         Thread.sleep(3500);
-        assertTrue(attempts.values().stream().anyMatch(a -> a.get() > 1), "a message was taken again: " + attempts);
+        assertEquals(2, attempts.get(first).get(), "the first message was taken again: " + attempts);
         assertEquals(messages, distinctRows(), "a row for every message");
         if (transacted) {
             assertEquals(messages, rows(), "each message's row exactly once");
