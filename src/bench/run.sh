@@ -9,6 +9,8 @@
 #                                            idle,grouped,backlog,retention,transacted)
 #                                            -> benchmarks/target/bench-partial.md
 #   bash src/bench/run.sh --only producer --window 50   the producer's coalesced rows with notifyCoalesceWindow=50
+#   bash src/bench/run.sh --only throughput --settings 100/16,100/4   those throughput rows only (batch/readers)
+#   BENCH_JVM_ARGS="-XX:StartFlightRecording=filename=/tmp/b.jfr" bash src/bench/run.sh ...   extra JVM arguments
 # The database is an embedded PostgreSQL (zonky) unless PGMQ_TEST_JDBC_URL (and PGMQ_TEST_JDBC_USER /
 # PGMQ_TEST_JDBC_PASSWORD) names one. The JVM heap is capped (BENCH_HEAP, default 1g) so the memory rows mean
 # something: the backlog must drain within it.
@@ -21,4 +23,4 @@ cd "$(dirname "$0")/../.."
 # exec:exec, not exec:java: the harness gets a JVM of its own, so its RSS is not Maven's
 ./mvnw -q -B -pl benchmarks exec:exec \
   -Dexec.executable="${JAVA_HOME:+$JAVA_HOME/bin/}java" \
-  -Dexec.args="-Xmx${BENCH_HEAP:-1g} -Dlog4j2.configurationFile=log4j2-bench.properties -cp %classpath io.camelpgmq.bench.PgmqBenchmark $*"
+  -Dexec.args="-Xmx${BENCH_HEAP:-1g} ${BENCH_JVM_ARGS:-} -Dlog4j2.configurationFile=log4j2-bench.properties -cp %classpath io.camelpgmq.bench.PgmqBenchmark $*"

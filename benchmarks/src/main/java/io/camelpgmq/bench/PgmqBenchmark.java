@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.camelpgmq.bench.BenchReport.Check;
 import io.camelpgmq.bench.BenchReport.Row;
@@ -37,7 +38,7 @@ public final class PgmqBenchmark {
      * What to run. {@code smoke} shrinks every size so the whole run takes well under a minute (figures are then
      * noisy; it proves the harness works, not the speed).
      */
-    record Options(boolean smoke, int backlog, Path out, Set<String> only, long window) {
+    record Options(boolean smoke, int backlog, Path out, Set<String> only, long window, List<int[]> settings) {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
@@ -49,6 +50,7 @@ public final class PgmqBenchmark {
             Path out = null;
             Set<String> only = new LinkedHashSet<>();
             long window = Scenarios.DEFAULT_WINDOW;
+            List<int[]> settings = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--smoke" -> smoke = true;
@@ -57,9 +59,11 @@ public final class PgmqBenchmark {
                     case "--out" -> out = Path.of(args[++i]);
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
                     case "--window" -> window = Long.parseLong(args[++i]);
+                    case "--settings" -> settings.addAll(Stream.of(args[++i].split(","))
+                            .map(bc -> Stream.of(bc.split("/")).mapToInt(Integer::parseInt).toArray()).toList());
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i]
                             + "'; usage: [--smoke] [--backlog N | --large] [--only " + String.join(",", SCENARIOS)
-                            + "] [--window MS] [--out FILE]");
+                            + "] [--window MS] [--settings B/C,...] [--out FILE]");
                 }
             }
             if (!SCENARIOS.containsAll(only)) {
@@ -76,7 +80,7 @@ public final class PgmqBenchmark {
                 // a smoke run must not overwrite the full run's published results
                 out = repositoryRoot().resolve(smoke ? "src/bench/results/smoke.md" : "src/bench/results/latest.md");
             }
-            return new Options(smoke, backlog, out, only, window);
+            return new Options(smoke, backlog, out, only, window, settings);
         }
     }
 
@@ -115,7 +119,7 @@ public final class PgmqBenchmark {
                     + (o.window() >= 0 ? " --window " + o.window() : "") + "`.");
 
         if (runs(o, "throughput")) {
-            throughput(report, s, o.smoke());
+            throughput(report, s, o.smoke(), o.settings());
         }
         if (runs(o, "producer")) {
             producer(report, s, o.smoke(), o.window());
@@ -255,7 +259,8 @@ public final class PgmqBenchmark {
 
     // ---------------------------------------------------------------- 1. throughput and scaling
 
-    private static void throughput(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+    /** @param only {batch, consumers} pairs to run (--settings), or empty for all, with the warm drains and scaling */
+    private static void throughput(BenchReport report, Scenarios s, boolean smoke, List<int[]> only) throws Exception {
         int reps = smoke ? 1 : 3;
         int[] batches = { 1, 10, 100 };
         int[] consumers = { 1, 4, 16 };
@@ -274,6 +279,9 @@ public final class PgmqBenchmark {
             // batch 1 costs two statements per message: fewer messages keep its runs as long as the others'
             int n = smoke ? (b == 1 ? 300 : 2_000) : (b == 1 ? 4_000 : 20_000);
             for (int c : consumers) {
+                if (!only.isEmpty() && only.stream().noneMatch(bc -> bc[0] == b && bc[1] == c)) {
+                    continue;
+                }
                 List<Double> rawRates = new ArrayList<>();
                 List<Double> camelRates = new ArrayList<>();
                 for (int rep = 0; rep < reps; rep++) {
@@ -296,6 +304,9 @@ public final class PgmqBenchmark {
                         raw.get(key), "raw JDBC read+archive loop", Check.RATIO_AT_LEAST, throughputTarget(b, c),
                         reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
             }
+        }
+        if (!only.isEmpty()) {
+            return;
         }
         warmDrain(report, s, smoke, reps);
         for (int b : batches) {

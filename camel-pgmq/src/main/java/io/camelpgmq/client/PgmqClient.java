@@ -141,6 +141,10 @@ public final class PgmqClient {
     // data-modifying CTE (PostgreSQL runs it whether or not the rest reads its rows); the read cannot meet the rows it
     // completes (they are this reader's, so invisible), and the next-vt look-up leaves them out. Plain reads only: a
     // grouped read must see its group's head completed before it can read the next message.
+    // The completion runs first (the read is gated on it): a reader's SKIP LOCKED scan that meets a row another reader
+    // took after its snapshot locks that row's newest version and keeps the lock to its commit, so a completion may wait
+    // for other readers. Waiting before this statement's read keeps those waits short; waiting after it held this
+    // reader's fresh row locks meanwhile, and at 16 readers x batch 100 the waits chained (0.6x of two statements).
     private static final String OWNED_ROWS = "USING unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
                                              + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
     private static final String ARCHIVING = "archived AS (DELETE FROM %1$s q " + OWNED_ROWS
@@ -153,7 +157,7 @@ public final class PgmqClient {
     private static final String DELETING = "completed AS (DELETE FROM %1$s q " + OWNED_ROWS + " RETURNING q.msg_id)";
     private static final String COMPLETE_AND_READ = "WITH %3$s,"
                                                     + " r AS MATERIALIZED (SELECT * FROM pgmq.read(?::text, ?::integer,"
-                                                    + " ?::integer)),"
+                                                    + " ?::integer) WHERE (SELECT count(*) FROM completed) >= 0),"
                                                     + " n AS (SELECT statement_timestamp() AS db_now,"
                                                     + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
                                                     + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()"
