@@ -129,19 +129,35 @@ public final class PgmqClient {
     // future vts holds the entries of every message read since the last vacuum. statement_timestamp(), not
     // clock_timestamp(): a volatile bound cannot bound an index scan. The subquery sees the rows as they were before
     // this read, so the messages it takes are not counted.
-    private static final String READ_WITH_NEXT = "WITH r AS MATERIALIZED"
-                                                 + " (SELECT * FROM pgmq.%2$s(?::text, ?::integer, ?::integer)),"
-                                                 + " n AS (SELECT statement_timestamp() AS db_now,"
-                                                 + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
-                                                 + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
-                                                 + " END AS next_vt)"
-                                                 + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true";
+    // The consumer's plain read is pgmq.read's statement over the queue table (pgmq's public contract): the oldest
+    // visible rows no other reader holds (SKIP LOCKED), vt = the read's clock + vt seconds, read_ct + 1, last_read_at =
+    // the read's clock, returned in msg_id order. As a statement of its own it is prepared once: pgmq.read builds its
+    // statement with format() and plans it on every call. Parameters: the most rows, vt seconds; the gate (%%2$s) is
+    // empty or makes the claim wait for the completion below.
+    private static final String PLAIN_READ = "t AS (SELECT clock_timestamp() AS now),"
+                                             + " claimed AS (SELECT msg_id FROM %1$s WHERE vt <= (SELECT now FROM t)%2$s"
+                                             + " ORDER BY msg_id LIMIT ?::integer FOR UPDATE SKIP LOCKED),"
+                                             + " r AS MATERIALIZED (UPDATE %1$s q"
+                                             + " SET vt = t.now + make_interval(secs => ?::integer),"
+                                             + " read_ct = q.read_ct + 1, last_read_at = t.now FROM claimed, t"
+                                             + " WHERE q.msg_id = claimed.msg_id RETURNING q.msg_id, q.read_ct,"
+                                             + " q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers)";
+    // ... and, when it came back short, when the next message not visible now becomes visible (%%3$s leaves out rows
+    // completed by the same statement). Parameter: the batch size.
+    private static final String NEXT_VISIBLE = " n AS (SELECT statement_timestamp() AS db_now,"
+                                               + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
+                                               + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()%3$s)"
+                                               + " END AS next_vt)";
+    private static final String READ_WITH_NEXT = "WITH " + PLAIN_READ + "," + NEXT_VISIBLE
+                                                 + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true"
+                                                 + " ORDER BY r.msg_id";
     // a busy reader completes its previous batch's successes and reads the next batch in one statement: one round trip
     // and one commit per batch instead of two. The completion is the delivery-scoped archive or delete above, as a
     // data-modifying CTE (PostgreSQL runs it whether or not the rest reads its rows); the read cannot meet the rows it
-    // completes (they are this reader's, so invisible), and the next-vt look-up leaves them out. Plain reads only: a
-    // grouped read must see its group's head completed before it can read the next message.
-    // The completion runs first (the read is gated on it): a reader's SKIP LOCKED scan that meets a row another reader
+    // completes (they are this reader's, so invisible, or deleted by this statement, which a row lock skips), and the
+    // next-vt look-up leaves them out. Plain reads only: a grouped read must see its group's head completed before it
+    // can read the next message.
+    // The completion runs first (the claim is gated on it): a reader's SKIP LOCKED scan that meets a row another reader
     // took after its snapshot locks that row's newest version and keeps the lock to its commit, so a completion may wait
     // for other readers. Waiting before this statement's read keeps those waits short; waiting after it held this
     // reader's fresh row locks meanwhile, and at 16 readers x batch 100 the waits chained (0.6x of two statements).
@@ -155,20 +171,14 @@ public final class PgmqClient {
                                             + " enqueued_at, last_read_at, vt, message, headers FROM archived"
                                             + " RETURNING msg_id)";
     private static final String DELETING = "completed AS (DELETE FROM %1$s q " + OWNED_ROWS + " RETURNING q.msg_id)";
-    private static final String COMPLETE_AND_READ = "WITH %3$s,"
-                                                    + " r AS MATERIALIZED (SELECT * FROM pgmq.read(?::text, ?::integer,"
-                                                    + " ?::integer) WHERE (SELECT count(*) FROM completed) >= 0),"
-                                                    + " n AS (SELECT statement_timestamp() AS db_now,"
-                                                    + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
-                                                    + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()"
-                                                    + " AND msg_id NOT IN (SELECT msg_id FROM completed)) END AS next_vt)"
+    private static final String COMPLETE_AND_READ = "WITH %4$s, " + PLAIN_READ + "," + NEXT_VISIBLE
                                                     // the completed ids once, on the first row: on every row
                                                     // they would cost the batch size squared on the wire
                                                     + " SELECT r.*, n.next_vt, n.db_now,"
                                                     + " CASE WHEN r.msg_id IS NULL OR r.msg_id = (SELECT min(msg_id)"
                                                     + " FROM r) THEN (SELECT array_agg(msg_id) FROM completed)"
                                                     + " END AS completed"
-                                                    + " FROM n LEFT JOIN r ON true";
+                                                    + " FROM n LEFT JOIN r ON true ORDER BY r.msg_id";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
                                                   + " WHERE t.queue_name = ?::text";
@@ -663,9 +673,9 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String operation = mode == null ? "read" : mode.function();
-        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), "read")
+        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), "", "")
                 : GroupedReadSql.read(mode, qualifiedQueueTable(queueName));
-        Object[] args = mode == null ? new Object[] { queueName, vtSeconds, qty, qty }
+        Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
         List<Object[]> rows = queryList(sql, operation,
                 queueName, (rs, cols) -> new Object[] {
@@ -690,13 +700,14 @@ public final class PgmqClient {
         requirePositive(qty, "qty");
         String queueTable = qualifiedQueueTable(queueName);
         String completing = String.format(archive ? ARCHIVING : DELETING, queueTable, qualifiedArchiveTable(queueName));
-        String sql = String.format(COMPLETE_AND_READ, queueTable, null, completing);
+        String sql = String.format(COMPLETE_AND_READ, queueTable, " AND (SELECT count(*) FROM completed) >= 0",
+                " AND msg_id NOT IN (SELECT msg_id FROM completed)", completing);
         return withConnection(archive ? "archive and read" : "delete and read", queueName, c -> {
             List<Object[]> rows = list(c, sql, (rs, cols) -> new Object[] {
                     rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                     rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
                     longs(rs.getArray("completed")) },
-                    bigintArray(c, ids(succeeded)), intArray(c, succeeded), queueName, vtSeconds, qty, qty);
+                    bigintArray(c, ids(succeeded)), intArray(c, succeeded), qty, vtSeconds, qty);
             List<Long> completed = new ArrayList<>();
             for (Object[] row : rows) {
                 if (row[3] != null) {

@@ -1,5 +1,6 @@
 package io.camelpgmq.client;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 
@@ -91,6 +92,46 @@ class PgmqClientDeliveryTest {
         assertTrue(deleting.messages().isEmpty());
         assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""), "deleted, not archived");
         assertEquals(1, client.metrics(queue).queueLength(), "only the held one is left");
+    }
+
+    /**
+     * The consumer's plain read is its own statement over the queue table: it must set what pgmq.read sets
+     * (../shared/pgmq-reference.md section 1) and skip what another reader holds.
+     */
+    @Test
+    void theConsumersReadSetsWhatPgmqReadSetsAndSkipsHeldRows() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            client.send(queue, "{\"n\":" + i + "}");
+        }
+        List<Long> ids = client.browse(queue, 10).stream().map(PgmqMessage::msgId).toList();
+        try (Connection other = DB.dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            // another reader's transaction holds the first message
+            PgmqClient.onConnection(other).read(queue, 30, 1);
+            List<PgmqMessage> read = client.readWithNextVisible(queue, 30, 2).messages();
+            other.rollback();
+            assertEquals(List.of(ids.get(1), ids.get(2)), read.stream().map(PgmqMessage::msgId).toList(),
+                    "the oldest visible rows nobody holds, in msg_id order");
+            for (PgmqMessage m : read) {
+                assertEquals(1, m.readCount(), "read_ct counts the read");
+                assertEquals(m.lastReadAt().plusSeconds(30), m.vt(), "vt is the read's clock + 30 s exactly");
+            }
+        }
+        PgmqMessage untouched = client.browse(queue, 10).get(3);
+        assertEquals(0, untouched.readCount());
+        assertNull(untouched.lastReadAt());
+    }
+
+    @Test
+    void aCompletedDeliveryWhoseVisibilityRanOutIsNotReadAgainByTheSameStatement() {
+        client.send(queue, "{\"n\":1}");
+        client.send(queue, "{\"n\":2}");
+        List<PgmqMessage> first = client.read(queue, 0, 1);     // vt 0: visible again at once, still this delivery
+        PgmqRead next = client.completeAndRead(queue, true, first, 30, 10);
+        assertEquals(List.of(first.get(0).msgId()), next.completed());
+        assertEquals(1, next.messages().size(), "only the other message: " + next.messages());
+        assertTrue(next.messages().get(0).msgId() != first.get(0).msgId());
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""));
     }
 
     @Test
