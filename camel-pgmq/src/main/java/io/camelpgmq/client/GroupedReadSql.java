@@ -39,23 +39,20 @@ final class GroupedReadSql {
     // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it.
-    // %3$s: completion CTEs (and a comma) when the statement also completes the previous batch; %4$s gates the heads
-    // on that completion (it runs first) and, with %5$s, %6$s and %7$s, leaves the rows it completed out: the statement's
-    // snapshot still shows them, and a completed head must not hold back its group. %8$s: the completed ids column.
-    private static final String TEMPLATE = "WITH %3$s runs AS ("
+    private static final String TEMPLATE = "WITH runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
                                            + " FROM (SELECT h.msg_id, " + group("h") + " AS grp"
                                            + " FROM %1$s h"
-                                           + " WHERE h.vt <= statement_timestamp()%4$s"
+                                           + " WHERE h.vt <= statement_timestamp()"
                                            + " AND NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = "
-                                           + group("h") + " AND e.msg_id < h.msg_id%5$s)"
+                                           + group("h") + " AND e.msg_id < h.msg_id)"
                                            + " ORDER BY h.msg_id LIMIT ?::integer FOR UPDATE OF h SKIP LOCKED) h"
                                            // each head's run: its group's messages from the head on, in order, as
                                            // long as every one so far is visible
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
                                            + " FROM (SELECT y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
-                                           + " = h.grp AND y.msg_id >= h.msg_id%6$s ORDER BY y.msg_id"
+                                           + " = h.grp AND y.msg_id >= h.msg_id ORDER BY y.msg_id"
                                            + " LIMIT ?::integer) x WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
@@ -75,9 +72,9 @@ final class GroupedReadSql {
                                            + " q.message, q.headers),"
                                            + " n AS (SELECT statement_timestamp() AS db_now,"
                                            + " CASE WHEN (SELECT count(*) FROM updated) < ?::integer"
-                                           + " THEN (SELECT min(w.vt) FROM %1$s w WHERE w.vt > statement_timestamp()%7$s)"
+                                           + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
                                            + " END AS next_vt)"
-                                           + " SELECT u.*, n.next_vt, n.db_now%8$s FROM n LEFT JOIN updated u ON true"
+                                           + " SELECT u.*, n.next_vt, n.db_now FROM n LEFT JOIN updated u ON true"
                                            + " ORDER BY u.msg_id";
 
     private GroupedReadSql() {
@@ -89,30 +86,10 @@ final class GroupedReadSql {
 
     /** The statement for {@code mode} over the (validated, quoted) queue table. */
     static String read(GroupedRead mode, String qualifiedQueueTable) {
-        return String.format(TEMPLATE, qualifiedQueueTable, order(mode), "", "", "", "", "", "");
-    }
-
-    /**
-     * The statement for {@code mode} that first runs {@code completing} (CTEs ending in one named {@code completed}
-     * that returns the completed msg_ids), then reads as {@link #read} would once those rows were gone, and returns
-     * the completed ids (column {@code completed}, on the first row). Its parameters: the completion's, then
-     * {@link #parameters}.
-     */
-    static String completeAndRead(GroupedRead mode, String qualifiedQueueTable, String completing) {
-        return String.format(TEMPLATE, qualifiedQueueTable, order(mode), completing + ",",
-                " AND (SELECT count(*) FROM completed) >= 0" + notCompleted("h"), notCompleted("e"), notCompleted("y"),
-                notCompleted("w"), ", CASE WHEN u.msg_id IS NULL OR u.msg_id = (SELECT min(msg_id) FROM updated)"
-                                   + " THEN (SELECT array_agg(msg_id) FROM completed) END AS completed");
-    }
-
-    private static String notCompleted(String alias) {
-        return " AND " + alias + ".msg_id NOT IN (SELECT msg_id FROM completed)";
-    }
-
-    // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each followed
-    // by its run); round robin: one message per group per layer, groups by the age of their head
-    private static String order(GroupedRead mode) {
-        return mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
+        // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each
+        // followed by its run); round robin: one message per group per layer, groups by the age of their head
+        String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
+        return String.format(TEMPLATE, qualifiedQueueTable, order);
     }
 
     /**

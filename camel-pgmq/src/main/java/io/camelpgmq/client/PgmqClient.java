@@ -155,8 +155,8 @@ public final class PgmqClient {
     // and one commit per batch instead of two. The completion is the delivery-scoped archive or delete above, as a
     // data-modifying CTE (PostgreSQL runs it whether or not the rest reads its rows); the read cannot meet the rows it
     // completes (they are this reader's, so invisible, or deleted by this statement, which a row lock skips), and the
-    // next-vt look-up leaves them out. The grouped form is GroupedReadSql.completeAndRead: it leaves the completed rows
-    // out of its look-ups too, so a group whose completed messages were its oldest goes on in the same statement.
+    // next-vt look-up leaves them out. Plain reads only: a grouped read must see its group's head completed before it
+    // can read the next message.
     // The completion runs first (the claim is gated on it): a reader's SKIP LOCKED scan that meets a row another reader
     // took after its snapshot locks that row's newest version and keeps the lock to its commit, so a completion may wait
     // for other readers. Waiting before this statement's read keeps those waits short; waiting after it held this
@@ -693,40 +693,21 @@ public final class PgmqClient {
      */
     public PgmqRead completeAndRead(String queueName, boolean archive, List<PgmqMessage> succeeded, int vtSeconds,
                                     int qty) {
-        return completeAndRead(null, queueName, archive, succeeded, vtSeconds, qty);
-    }
-
-    /**
-     * {@link #completeAndRead(String, boolean, List, int, int)} reading like
-     * {@link #readWithNextVisible(GroupedRead, String, int, int)} in FIFO groups ({@code mode}), or plainly when it is
-     * {@code null}. The read sees the queue as it is once the completed rows are gone: a group whose completed
-     * messages were its oldest can give its next ones in the same statement.
-     */
-    public PgmqRead completeAndRead(GroupedRead mode, String queueName, boolean archive, List<PgmqMessage> succeeded,
-                                    int vtSeconds, int qty) {
         if (succeeded.isEmpty()) {
-            return readWithNextVisible(mode, queueName, vtSeconds, qty);
+            return readWithNextVisible(queueName, vtSeconds, qty);
         }
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String queueTable = qualifiedQueueTable(queueName);
         String completing = String.format(archive ? ARCHIVING : DELETING, queueTable, qualifiedArchiveTable(queueName));
-        String sql = mode == null
-                ? String.format(COMPLETE_AND_READ, queueTable, " AND (SELECT count(*) FROM completed) >= 0",
-                        " AND msg_id NOT IN (SELECT msg_id FROM completed)", completing)
-                : GroupedReadSql.completeAndRead(mode, queueTable, completing);
-        String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
-        return withConnection(operation, queueName, c -> {
-            List<Object> args = new ArrayList<>();
-            args.add(bigintArray(c, ids(succeeded)));
-            args.add(intArray(c, succeeded));
-            args.addAll(mode == null ? List.of(qty, vtSeconds, qty)
-                    : List.of(GroupedReadSql.parameters(mode, vtSeconds, qty)));
+        String sql = String.format(COMPLETE_AND_READ, queueTable, " AND (SELECT count(*) FROM completed) >= 0",
+                " AND msg_id NOT IN (SELECT msg_id FROM completed)", completing);
+        return withConnection(archive ? "archive and read" : "delete and read", queueName, c -> {
             List<Object[]> rows = list(c, sql, (rs, cols) -> new Object[] {
                     rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
                     rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
                     longs(rs.getArray("completed")) },
-                    args.toArray());
+                    bigintArray(c, ids(succeeded)), intArray(c, succeeded), qty, vtSeconds, qty);
             List<Long> completed = new ArrayList<>();
             for (Object[] row : rows) {
                 if (row[3] != null) {

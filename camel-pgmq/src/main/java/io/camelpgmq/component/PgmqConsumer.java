@@ -303,9 +303,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     }
 
     /**
-     * Reads and processes batches while they come back full (grouped: while they come back at all). The successes of
-     * a batch are completed by the statement that reads the next batch (one round trip and one commit per batch while
-     * the queue is busy); the last batch's are completed at once.
+     * Reads and processes batches while they come back full. The successes of a full plain batch are completed by the
+     * statement that reads the next batch (one round trip and one commit per batch while the queue is busy); the last
+     * batch's are completed at once.
      */
     private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
@@ -320,8 +320,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     read = call("read", () -> settling.isEmpty()
                             ? client.readWithNextVisible(configuration.getReadMode().groupedRead(), queueName,
                                     configuration.getVisibilityTimeout(), qty)
-                            : client.completeAndRead(configuration.getReadMode().groupedRead(), queueName,
-                                    completion.archives(), settling, configuration.getVisibilityTimeout(), qty));
+                            : client.completeAndRead(queueName, completion.archives(), settling,
+                                    configuration.getVisibilityTimeout(), qty));
                     reads.incrementAndGet();
                     meters.read(System.nanoTime() - readNanos, read.messages().size());
                     lastReadError = null;
@@ -351,11 +351,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     readers.help();
                 }
                 PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
-                // the successes are carried to the next read when there will be one (a full batch; grouped: any, as
-                // completing a group's head lets its next message be read). A transacted consumer completes in the
-                // route's transaction: it never has successes to carry
-                boolean readsAgain = full || grouped;
-                if (process(batch, readsAgain && completion.completesSuccesses() && transactedCompletion == null)) {
+                // a transacted consumer completes in the route's transaction: it never has successes to carry
+                if (process(batch, full && !grouped && completion.completesSuccesses() && transactedCompletion == null)) {
                     carried = batch;
                 }
                 // grouped: completing a group's head lets its next message be read, and nobody announces that
