@@ -121,64 +121,30 @@ public final class PgmqClient {
                                             + " RETURNING q.msg_id";
     private static final String GIVE_BACK_NOTIFY = "WITH given AS (" + GIVE_BACK + ")"
                                                    + " SELECT g.msg_id, pg_notify(?::text, '') FROM given g";
-    // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
-    // database's clock; the subquery sees the rows before this read, so the messages it takes are not counted
-    // a read that also tells when the next invisible message becomes visible (pgmq's index on vt serves it), in the
-    // database's clock. The lookup runs only when the read came back short (PostgreSQL evaluates an uncorrelated
-    // scalar subquery when its value is first needed): a full batch reads again anyway, and the index's range of
-    // future vts holds the entries of every message read since the last vacuum. statement_timestamp(), not
-    // clock_timestamp(): a volatile bound cannot bound an index scan. The subquery sees the rows as they were before
-    // this read, so the messages it takes are not counted.
     // The consumer's plain read is pgmq.read's statement over the queue table (pgmq's public contract): the oldest
     // visible rows no other reader holds (SKIP LOCKED), vt = the read's clock + vt seconds, read_ct + 1, last_read_at =
     // the read's clock, returned in msg_id order. As a statement of its own it is prepared once: pgmq.read builds its
-    // statement with format() and plans it on every call. Parameters: the most rows, vt seconds; the gate (%%2$s) is
-    // empty or makes the claim wait for the completion below.
-    private static final String PLAIN_READ = "t AS (SELECT clock_timestamp() AS now),"
-                                             + " claimed AS (SELECT msg_id FROM %1$s WHERE vt <= (SELECT now FROM t)%2$s"
-                                             + " ORDER BY msg_id LIMIT ?::integer FOR UPDATE SKIP LOCKED),"
-                                             + " r AS MATERIALIZED (UPDATE %1$s q"
-                                             + " SET vt = t.now + make_interval(secs => ?::integer),"
-                                             + " read_ct = q.read_ct + 1, last_read_at = t.now FROM claimed, t"
-                                             + " WHERE q.msg_id = claimed.msg_id RETURNING q.msg_id, q.read_ct,"
-                                             + " q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers)";
-    // ... and, when it came back short, when the next message not visible now becomes visible (%%3$s leaves out rows
-    // completed by the same statement). Parameter: the batch size.
-    private static final String NEXT_VISIBLE = " n AS (SELECT statement_timestamp() AS db_now,"
-                                               + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
-                                               + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp()%3$s)"
-                                               + " END AS next_vt)";
-    private static final String READ_WITH_NEXT = "WITH " + PLAIN_READ + "," + NEXT_VISIBLE
+    // statement with format() and plans it on every call. It also tells, in the database's clock, when the next message
+    // not visible now becomes visible (pgmq's index on vt serves it). That look-up runs only when the read came back
+    // short (PostgreSQL evaluates an uncorrelated scalar subquery when its value is first needed): a full batch reads
+    // again anyway, and the index's range of future vts holds the entries of every message read since the last vacuum.
+    // statement_timestamp() there, not clock_timestamp(): a volatile bound cannot bound an index scan. The look-up sees
+    // the rows as they were before this read, so the messages it takes are not counted.
+    // Parameters: the most rows, vt seconds, the batch size.
+    private static final String READ_WITH_NEXT = "WITH t AS (SELECT clock_timestamp() AS now),"
+                                                 + " claimed AS (SELECT msg_id FROM %1$s WHERE vt <= (SELECT now FROM t)"
+                                                 + " ORDER BY msg_id LIMIT ?::integer FOR UPDATE SKIP LOCKED),"
+                                                 + " r AS MATERIALIZED (UPDATE %1$s q"
+                                                 + " SET vt = t.now + make_interval(secs => ?::integer),"
+                                                 + " read_ct = q.read_ct + 1, last_read_at = t.now FROM claimed, t"
+                                                 + " WHERE q.msg_id = claimed.msg_id RETURNING q.msg_id, q.read_ct,"
+                                                 + " q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers),"
+                                                 + " n AS (SELECT statement_timestamp() AS db_now,"
+                                                 + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
+                                                 + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
+                                                 + " END AS next_vt)"
                                                  + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true"
                                                  + " ORDER BY r.msg_id";
-    // a busy reader completes its previous batch's successes and reads the next batch in one statement: one round trip
-    // and one commit per batch instead of two. The completion is the delivery-scoped archive or delete above, as a
-    // data-modifying CTE (PostgreSQL runs it whether or not the rest reads its rows); the read cannot meet the rows it
-    // completes (they are this reader's, so invisible, or deleted by this statement, which a row lock skips), and the
-    // next-vt look-up leaves them out. Plain reads only: a grouped read must see its group's head completed before it
-    // can read the next message.
-    // The completion runs first (the claim is gated on it): a reader's SKIP LOCKED scan that meets a row another reader
-    // took after its snapshot locks that row's newest version and keeps the lock to its commit, so a completion may wait
-    // for other readers. Waiting before this statement's read keeps those waits short; waiting after it held this
-    // reader's fresh row locks meanwhile, and at 16 readers x batch 100 the waits chained (0.6x of two statements).
-    private static final String OWNED_ROWS = "USING unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
-                                             + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
-    private static final String ARCHIVING = "archived AS (DELETE FROM %1$s q " + OWNED_ROWS
-                                            + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
-                                            + " q.message, q.headers),"
-                                            + " completed AS (INSERT INTO %2$s (msg_id, read_ct, enqueued_at,"
-                                            + " last_read_at, vt, message, headers) SELECT msg_id, read_ct,"
-                                            + " enqueued_at, last_read_at, vt, message, headers FROM archived"
-                                            + " RETURNING msg_id)";
-    private static final String DELETING = "completed AS (DELETE FROM %1$s q " + OWNED_ROWS + " RETURNING q.msg_id)";
-    private static final String COMPLETE_AND_READ = "WITH %4$s, " + PLAIN_READ + "," + NEXT_VISIBLE
-                                                    // the completed ids once, on the first row: on every row
-                                                    // they would cost the batch size squared on the wire
-                                                    + " SELECT r.*, n.next_vt, n.db_now,"
-                                                    + " CASE WHEN r.msg_id IS NULL OR r.msg_id = (SELECT min(msg_id)"
-                                                    + " FROM r) THEN (SELECT array_agg(msg_id) FROM completed)"
-                                                    + " END AS completed"
-                                                    + " FROM n LEFT JOIN r ON true ORDER BY r.msg_id";
     private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
                                                   + " FROM pgmq.list_notify_insert_throttles() t"
                                                   + " WHERE t.queue_name = ?::text";
@@ -673,63 +639,84 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String operation = mode == null ? "read" : mode.function();
-        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName), "", "")
+        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName))
                 : GroupedReadSql.read(mode, qualifiedQueueTable(queueName));
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
-        List<Object[]> rows = queryList(sql, operation,
-                queueName, (rs, cols) -> new Object[] {
-                        rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
-                        rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) },
-                args);
+        List<Object[]> rows = queryList(sql, operation, queueName, PgmqClient::readRow, args);
         return toRead(rows, List.of());
     }
 
     /**
-     * Completes earlier deliveries and reads the next batch in one statement (one round trip, one commit): archives (or,
-     * with {@code archive} false, deletes) the {@code succeeded} deliveries that are still this reader's, as
+     * Completes earlier deliveries and reads the next batch in one round trip and one transaction: archives (or, with
+     * {@code archive} false, deletes) the {@code succeeded} deliveries that are still this reader's, as
      * {@link #archiveDelivered} and {@link #deleteDelivered} do, and reads like {@link #readWithNextVisible(String,
      * int, int)}. {@link PgmqRead#completed()} names the deliveries completed. Both happen, or neither.
      */
     public PgmqRead completeAndRead(String queueName, boolean archive, List<PgmqMessage> succeeded, int vtSeconds,
                                     int qty) {
+        return completeAndRead(null, queueName, archive, succeeded, vtSeconds, qty);
+    }
+
+    /**
+     * {@link #completeAndRead(String, boolean, List, int, int)} reading like
+     * {@link #readWithNextVisible(GroupedRead, String, int, int)} in FIFO groups ({@code mode}), or plainly when it is
+     * {@code null}.
+     * <p>
+     * Two statements sent together: pgjdbc sends them with one Sync, and PostgreSQL runs the statements between two
+     * Syncs as one implicit transaction (one commit; a failure of either undoes both). The read is a statement of its
+     * own, so it takes its snapshot after the completion: it sees the completed rows gone (a group whose completed
+     * messages were its oldest goes on), and it does not meet rows that other readers took while the completion waited
+     * for a lock (a SKIP LOCKED scan that meets such a row locks it and keeps the lock to its commit).
+     */
+    public PgmqRead completeAndRead(GroupedRead mode, String queueName, boolean archive, List<PgmqMessage> succeeded,
+                                    int vtSeconds, int qty) {
         if (succeeded.isEmpty()) {
-            return readWithNextVisible(queueName, vtSeconds, qty);
+            return readWithNextVisible(mode, queueName, vtSeconds, qty);
         }
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String queueTable = qualifiedQueueTable(queueName);
-        String completing = String.format(archive ? ARCHIVING : DELETING, queueTable, qualifiedArchiveTable(queueName));
-        String sql = String.format(COMPLETE_AND_READ, queueTable, " AND (SELECT count(*) FROM completed) >= 0",
-                " AND msg_id NOT IN (SELECT msg_id FROM completed)", completing);
-        return withConnection(archive ? "archive and read" : "delete and read", queueName, c -> {
-            List<Object[]> rows = list(c, sql, (rs, cols) -> new Object[] {
-                    rs.getObject("msg_id") == null ? null : toMessage(rs, cols),
-                    rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
-                    longs(rs.getArray("completed")) },
-                    bigintArray(c, ids(succeeded)), intArray(c, succeeded), qty, vtSeconds, qty);
-            List<Long> completed = new ArrayList<>();
-            for (Object[] row : rows) {
-                if (row[3] != null) {
-                    @SuppressWarnings("unchecked")
-                    List<Long> ids = (List<Long>) row[3];
-                    completed.addAll(ids);
+        String completing = archive ? String.format(ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
+                : String.format(DELETE_OWNED, queueTable);
+        String reading = mode == null ? String.format(READ_WITH_NEXT, queueTable) : GroupedReadSql.read(mode, queueTable);
+        String sql = completing + ";\n" + reading;
+        String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
+        return withConnection(operation, queueName, c -> {
+            List<Object> args = new ArrayList<>(List.of(bigintArray(c, ids(succeeded)), intArray(c, succeeded)));
+            args.addAll(mode == null ? List.of(qty, vtSeconds, qty)
+                    : List.of(GroupedReadSql.parameters(mode, vtSeconds, qty)));
+            try (PreparedStatement ps = prepare(c, sql, args.toArray())) {
+                ps.execute();
+                List<Long> completed = new ArrayList<>();
+                try (ResultSet rs = ps.getResultSet()) {
+                    while (rs.next()) {
+                        completed.add(rs.getLong(1));
+                    }
                 }
+                if (!ps.getMoreResults()) {
+                    throw new SQLException("pgmq " + operation + ": the read returned no result");
+                }
+                List<Object[]> rows = new ArrayList<>();
+                try (ResultSet rs = ps.getResultSet()) {
+                    Set<String> columns = null;
+                    while (rs.next()) {
+                        if (columns == null) {
+                            columns = columns(rs);
+                        }
+                        rows.add(readRow(rs, columns));
+                    }
+                }
+                return toRead(rows, completed);
             }
-            return toRead(rows, completed);
         });
     }
 
-    /** The array's values, or {@code null} for SQL NULL. */
-    private static List<Long> longs(Array array) throws SQLException {
-        if (array == null) {
-            return null;
-        }
-        List<Long> values = new ArrayList<>();
-        for (Object value : (Object[]) array.getArray()) {
-            values.add(((Number) value).longValue());
-        }
-        return values;
+    /** A row of a read that also tells the next visible time and the database's clock. */
+    private static Object[] readRow(ResultSet rs, Set<String> columns) throws SQLException {
+        return new Object[] {
+                rs.getObject("msg_id") == null ? null : toMessage(rs, columns),
+                rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) };
     }
 
     private static PgmqRead toRead(List<Object[]> rows, List<Long> completed) {

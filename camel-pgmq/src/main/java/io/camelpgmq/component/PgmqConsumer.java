@@ -303,9 +303,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     }
 
     /**
-     * Reads and processes batches while they come back full. The successes of a full plain batch are completed by the
-     * statement that reads the next batch (one round trip and one commit per batch while the queue is busy); the last
-     * batch's are completed at once.
+     * Reads and processes batches while they come back full (grouped: while they come back at all). The successes of
+     * a full plain batch are completed in the round trip and transaction that read the next batch (one commit per batch
+     * while the queue is busy); the last batch's are completed at once.
      */
     private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
@@ -351,7 +351,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     readers.help();
                 }
                 PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
-                // a transacted consumer completes in the route's transaction: it never has successes to carry
+                // a full plain batch's successes are carried to the next read. Not a grouped batch's: measured, a
+                // grouped read that also completes was slower at 1,000 groups (0.66x of plain against 0.93-1.02x). A
+                // transacted consumer completes in the route's transaction: it never has successes to carry
                 if (process(batch, full && !grouped && completion.completesSuccesses() && transactedCompletion == null)) {
                     carried = batch;
                 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Delivery-scoped operations: a delivery is (msg_id, read_ct) as a read returned it. */
@@ -132,6 +133,30 @@ class PgmqClientDeliveryTest {
         assertEquals(1, next.messages().size(), "only the other message: " + next.messages());
         assertTrue(next.messages().get(0).msgId() != first.get(0).msgId());
         assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""));
+    }
+
+    /** The completion and the read travel together and commit together: a failed read undoes the completion. */
+    @Test
+    void aReadThatFailsUndoesTheCompletionSentWithIt() {
+        client.send(queue, "{\"n\":1}");
+        client.send(queue, "{\"n\":2}");
+        List<PgmqMessage> first = client.read(queue, 30, 1);
+        String table = "pgmq.\"q_" + queue + "\"";
+        String function = "pgmq.\"fail_" + queue + "\"";
+        DB.execute("CREATE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS"
+                   + " $$BEGIN RAISE EXCEPTION 'reads refused for this test'; END$$");
+        DB.execute("CREATE TRIGGER refuse_reads BEFORE UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION "
+                   + function + "()");
+        try {
+            PgmqException e = assertThrows(PgmqException.class, () -> client.completeAndRead(queue, true, first, 30, 10));
+            assertTrue(e.getMessage().contains("reads refused"), e.getMessage());
+        } finally {
+            DB.execute("DROP TRIGGER refuse_reads ON " + table);
+            DB.execute("DROP FUNCTION " + function + "()");
+        }
+        assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + queue + "\""), "nothing archived");
+        assertEquals(2, client.metrics(queue).queueLength(), "the completed delivery is back in the queue");
+        assertEquals(List.of(first.get(0).msgId()), client.archiveDelivered(queue, first), "and still this reader's");
     }
 
     @Test

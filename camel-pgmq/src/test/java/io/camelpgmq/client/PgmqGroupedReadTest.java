@@ -47,6 +47,33 @@ class PgmqGroupedReadTest {
         return client.readWithNextVisible(mode, q, 30, qty).messages().stream().map(PgmqMessage::msgId).toList();
     }
 
+    /** A busy grouped reader completes its previous successes in the statement that reads its next messages. */
+    @Test
+    void completingAGroupsOldestMessagesLetsTheSameStatementReadItsNextOnes() {
+        for (GroupedRead mode : GroupedRead.values()) {
+            String q = newQueue(true);
+            long a1 = send(q, "A"), a2 = send(q, "A"), b1 = send(q, "B"), b2 = send(q, "B");
+            List<PgmqMessage> first = client.readWithNextVisible(mode, q, 30, 1).messages();
+            assertEquals(List.of(a1), first.stream().map(PgmqMessage::msgId).toList(), mode.name());
+            PgmqRead next = client.completeAndRead(mode, q, true, first, 30, 10);
+            assertEquals(List.of(a1), next.completed(), mode + ": the completion ran");
+            List<Long> ids = next.messages().stream().map(PgmqMessage::msgId).toList();
+            assertTrue(ids.contains(a2), mode + ": A's completed head no longer holds it back: " + ids);
+            assertTrue(ids.contains(b1), mode + ": " + ids);
+            assertEquals(mode == GroupedRead.HEAD ? List.of(a2, b1) : List.of(a2, b1, b2), ids, mode.name());
+            assertEquals(1, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + q + "\""), mode + ": archived");
+
+            // a stale delivery (read again since) is not completed, and its group stays held by it
+            String held = newQueue(true);
+            long h1 = send(held, "H"), h2 = send(held, "H");
+            PgmqMessage stale = client.readWithNextVisible(mode, held, 30, 1).messages().get(0);
+            PgmqMessage outdated = new PgmqMessage(stale.msgId(), stale.readCount() + 5, null, null, null, null, null);
+            PgmqRead none = client.completeAndRead(mode, held, true, List.of(outdated), 30, 10);
+            assertEquals(List.of(), none.completed(), mode.name());
+            assertEquals(List.of(), none.messages(), mode + ": H's head " + h1 + " is in flight, so " + h2 + " waits");
+        }
+    }
+
     @Test
     void readsLikePgmqsGroupedFunctionsWithAndWithoutTheIndex() {
         for (boolean index : List.of(true, false)) {
