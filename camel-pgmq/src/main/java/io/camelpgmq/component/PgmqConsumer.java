@@ -681,13 +681,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         Exchange exchange = createExchange(false);
         Message in = exchange.getMessage();
         in.setBody(message.message());
-        mapPgmqHeaders(message, in, exchange);
+        // read once: the headers and the group come from the same JSON
+        Map<String, Object> headers = PgmqJson.headersFromJson(message.headers());
+        mapPgmqHeaders(message, headers, in, exchange);
         in.setHeader(PgmqConstants.MSG_ID, message.msgId());
         in.setHeader(PgmqConstants.READ_COUNT, message.readCount());
         in.setHeader(PgmqConstants.ENQUEUED_AT, message.enqueuedAt());
         in.setHeader(PgmqConstants.VISIBLE_AT, message.vt());
         in.setHeader(PgmqConstants.QUEUE_NAME, queueName);
-        String group = PgmqJson.groupOf(message.headers());
+        String group = PgmqJson.groupOf(headers);
         if (group != null) {
             in.setHeader(PgmqConstants.GROUP_ID, group);
         }
@@ -703,8 +705,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         return exchange;
     }
 
-    private void mapPgmqHeaders(PgmqMessage message, Message in, Exchange exchange) {
-        Map<String, Object> headers = PgmqJson.headersFromJson(message.headers());
+    private void mapPgmqHeaders(PgmqMessage message, Map<String, Object> headers, Message in, Exchange exchange) {
         HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
         PgmqIncludedHeaders included = getEndpoint().getIncludedHeaders();
         List<String> unreadable = new ArrayList<>(0);

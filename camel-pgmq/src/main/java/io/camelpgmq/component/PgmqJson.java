@@ -109,7 +109,12 @@ public final class PgmqJson {
      * {@code null} when the message has none (pgmq puts all of those in one group of their own).
      */
     public static String groupOf(String headersJson) {
-        Object group = headersFromJson(headersJson).get(PgmqConstants.PGMQ_GROUP);
+        return groupOf(headersFromJson(headersJson));
+    }
+
+    /** {@link #groupOf(String)} of headers already read with {@link #headersFromJson}. */
+    public static String groupOf(Map<String, Object> headers) {
+        Object group = headers.get(PgmqConstants.PGMQ_GROUP);
         if (group == null) {
             return null;
         }

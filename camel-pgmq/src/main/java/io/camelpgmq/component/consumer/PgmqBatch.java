@@ -36,6 +36,7 @@ public final class PgmqBatch {
     // held while a message's visibility is written (a retry delay, an extension), so one cannot undo the other
     private final Object visibilityWrites = new Object();
     private boolean completionFailed;
+    private boolean groupsRead;
 
     /**
      * @param visibleInNanos how long the read hid the messages, measured in the database's clock
@@ -49,12 +50,18 @@ public final class PgmqBatch {
         for (int i = 0; i < states.length; i++) {
             states[i] = State.WAITING;
             visibleUntil[i] = readNanos + visibleInNanos;
-            groups[i] = PgmqJson.groupOf(this.messages.get(i).headers());
         }
     }
 
     /** The message's FIFO group (pgmq header x-pgmq-group), or {@code null} for the group of messages without one. */
-    public String group(int index) {
+    public synchronized String group(int index) {
+        if (!groupsRead) {
+            // read when first asked (a grouped consumer's failure): a plain batch never needs its messages' headers here
+            for (int i = 0; i < groups.length; i++) {
+                groups[i] = PgmqJson.groupOf(messages.get(i).headers());
+            }
+            groupsRead = true;
+        }
         return groups[index];
     }
 
@@ -147,7 +154,7 @@ public final class PgmqBatch {
     public synchronized List<PgmqMessage> takeWaitingOfGroup(String group) {
         List<PgmqMessage> taken = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
-            if (states[i] == State.WAITING && Objects.equals(groups[i], group)) {
+            if (states[i] == State.WAITING && Objects.equals(group(i), group)) {
                 states[i] = State.DONE;
                 taken.add(messages.get(i));
             }
