@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
  * Checks that a text is one JSON value, so that a bad body is refused before it reaches the database (where it
  * would fail the whole transaction) and the error can say which value was wrong.
  */
-final class JsonText {
+public final class JsonText {
 
     /**
      * Without Jackson's default limits (nesting 1,000 deep, numbers of 1,000 digits, strings of 20 MB): this parser
@@ -30,6 +30,14 @@ final class JsonText {
     private static final int SHOWN_CHARS = 80;
 
     private JsonText() {
+    }
+
+    /**
+     * A factory for parsers without Jackson's default limits, for walking JSON that jsonb accepted (deeper or longer
+     * than Jackson reads by default) without building its values.
+     */
+    public static JsonFactory unlimitedFactory() {
+        return FACTORY;
     }
 
     /**

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.camelpgmq.client.JsonText;
 
 /** JSON for message bodies and pgmq headers. */
 public final class PgmqJson {
@@ -24,15 +24,7 @@ public final class PgmqJson {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
     /** No limits: only to find the headers' boundaries in jsonb text, which PostgreSQL has already parsed. */
-    private static final JsonFactory UNLIMITED = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(Integer.MAX_VALUE)
-                    .maxNumberLength(Integer.MAX_VALUE)
-                    .maxStringLength(Integer.MAX_VALUE)
-                    .maxNameLength(Integer.MAX_VALUE)
-                    .maxDocumentLength(-1)
-                    .build())
-            .build();
+    private static final JsonFactory UNLIMITED = JsonText.unlimitedFactory();
 
     private PgmqJson() {
     }
