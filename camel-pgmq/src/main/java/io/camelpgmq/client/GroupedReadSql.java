@@ -38,22 +38,25 @@ final class GroupedReadSql {
     // The heads subquery is read lazily (a nested loop pulls its next head only while the batch is not full), so the
     // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
-    // the statement's "now" throughout, so each row is judged against one clock and index scans can use it.
+    // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
+    // and the runs' counts are bound under constant LIMITs (%3$d, %4$d: PlanBound) so PostgreSQL keeps one plan.
     private static final String TEMPLATE = "WITH runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
-                                           + " FROM (SELECT h.msg_id, " + group("h") + " AS grp"
-                                           + " FROM %1$s h"
+                                           + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
+                                           + " AS grp FROM %1$s h"
                                            + " WHERE h.vt <= statement_timestamp()"
                                            + " AND NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = "
                                            + group("h") + " AND e.msg_id < h.msg_id)"
-                                           + " ORDER BY h.msg_id LIMIT ?::integer FOR UPDATE OF h SKIP LOCKED) h"
+                                           + " ORDER BY h.msg_id LIMIT %3$d FOR UPDATE OF h SKIP LOCKED) h"
+                                           + " LIMIT ?::integer) h"
                                            // each head's run: its group's messages from the head on, in order, as
                                            // long as every one so far is visible
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
-                                           + " FROM (SELECT y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
-                                           + " = h.grp AND y.msg_id >= h.msg_id ORDER BY y.msg_id"
-                                           + " LIMIT ?::integer) x WINDOW w AS (ORDER BY x.msg_id)) r"
+                                           + " FROM (SELECT y.msg_id, y.vt FROM (SELECT y.msg_id, y.vt FROM %1$s y"
+                                           + " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
+                                           + " ORDER BY y.msg_id LIMIT %4$d) y LIMIT ?::integer) x"
+                                           + " WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
                                            // the run rows are locked too, with the same recheck; a group keeps only
@@ -84,12 +87,16 @@ final class GroupedReadSql {
         return String.format(GROUP_OF, alias);
     }
 
-    /** The statement for {@code mode} over the (validated, quoted) queue table. */
-    static String read(GroupedRead mode, String qualifiedQueueTable) {
+    /** The statement for {@code mode} reading up to {@code qty} messages over the (validated, quoted) queue table. */
+    static String read(GroupedRead mode, String qualifiedQueueTable, int qty) {
         // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
-        return String.format(TEMPLATE, qualifiedQueueTable, order);
+        return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.of(qty), PlanBound.of(perGroup(mode, qty)));
+    }
+
+    private static int perGroup(GroupedRead mode, int qty) {
+        return mode == GroupedRead.HEAD ? 1 : qty;
     }
 
     /**
@@ -97,8 +104,7 @@ final class GroupedReadSql {
      * messages per group (1 for {@link GroupedRead#HEAD}), qty, vt, qty.
      */
     static Object[] parameters(GroupedRead mode, int vtSeconds, int qty) {
-        int perGroup = mode == GroupedRead.HEAD ? 1 : qty;
-        return new Object[] { qty, perGroup, qty, vtSeconds, qty };
+        return new Object[] { qty, perGroup(mode, qty), qty, vtSeconds, qty };
     }
 
     /** The name of the group index of a queue: {@code q_<name>_group_idx}. */

@@ -99,8 +99,10 @@ public final class PgmqClient {
     // condition sits in the DELETE or UPDATE itself, which PostgreSQL rechecks on the row's newest version when a
     // concurrent read changed it: no separate row lock (an extra write per message). These are the statements pgmq's
     // archive, delete and set_vt run, on the queue and archive tables whose columns are pgmq's public contract.
-    private static final String OWNED = " USING unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
-                                        + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
+    // The deliveries' arrays are read through scalar subqueries so that PostgreSQL keeps one plan (it assumes 10
+    // elements whether or not it sees the values; seeing one element, it would plan every completion of a batch of 1).
+    private static final String DELIVERIES = " unnest((SELECT ?::bigint[]), (SELECT ?::integer[])) AS d(msg_id, read_ct)";
+    private static final String OWNED = " USING" + DELIVERIES + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
     private static final String DELETE_OWNED = "DELETE FROM %1$s q" + OWNED + " RETURNING q.msg_id";
     private static final String ARCHIVE_OWNED = "WITH archived AS (DELETE FROM %1$s q" + OWNED
                                                 + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
@@ -110,13 +112,12 @@ public final class PgmqClient {
                                                 + " SELECT msg_id, read_ct, enqueued_at, last_read_at, vt, message,"
                                                 + " headers FROM archived RETURNING msg_id";
     private static final String SET_VT_OWNED = "UPDATE %1$s q SET vt = clock_timestamp() + ?::bigint * interval"
-                                               + " '1 millisecond' FROM unnest(?::bigint[], ?::integer[]) AS"
-                                               + " d(msg_id, read_ct) WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct"
-                                               + " RETURNING q.msg_id";
+                                               + " '1 millisecond' FROM" + DELIVERIES
+                                               + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct RETURNING q.msg_id";
     // giving a delivery back undoes its read: visible at once, and the read no longer counts as an attempt. pgmq has
     // no function for it; the queue table's columns are part of pgmq's public contract.
     private static final String GIVE_BACK = "UPDATE %s q SET vt = clock_timestamp(), read_ct = q.read_ct - 1"
-                                            + " FROM unnest(?::bigint[], ?::integer[]) AS d(msg_id, read_ct)"
+                                            + " FROM" + DELIVERIES
                                             + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct AND q.read_ct > 0"
                                             + " RETURNING q.msg_id";
     private static final String GIVE_BACK_NOTIFY = "WITH given AS (" + GIVE_BACK + ")"
@@ -130,10 +131,12 @@ public final class PgmqClient {
     // again anyway, and the index's range of future vts holds the entries of every message read since the last vacuum.
     // statement_timestamp() there, not clock_timestamp(): a volatile bound cannot bound an index scan. The look-up sees
     // the rows as they were before this read, so the messages it takes are not counted.
+    // The most rows is bound, under a constant LIMIT (%2$d, PlanBound) PostgreSQL can plan with, so it keeps one plan.
     // Parameters: the most rows, vt seconds, the batch size.
     private static final String READ_WITH_NEXT = "WITH t AS (SELECT clock_timestamp() AS now),"
-                                                 + " claimed AS (SELECT msg_id FROM %1$s WHERE vt <= (SELECT now FROM t)"
-                                                 + " ORDER BY msg_id LIMIT ?::integer FOR UPDATE SKIP LOCKED),"
+                                                 + " claimed AS (SELECT msg_id FROM (SELECT msg_id FROM %1$s"
+                                                 + " WHERE vt <= (SELECT now FROM t) ORDER BY msg_id LIMIT %2$d"
+                                                 + " FOR UPDATE SKIP LOCKED) c LIMIT ?::integer),"
                                                  + " r AS MATERIALIZED (UPDATE %1$s q"
                                                  + " SET vt = t.now + make_interval(secs => ?::integer),"
                                                  + " read_ct = q.read_ct + 1, last_read_at = t.now FROM claimed, t"
@@ -639,8 +642,7 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String operation = mode == null ? "read" : mode.function();
-        String sql = mode == null ? String.format(READ_WITH_NEXT, qualifiedQueueTable(queueName))
-                : GroupedReadSql.read(mode, qualifiedQueueTable(queueName));
+        String sql = readStatement(mode, qualifiedQueueTable(queueName), qty);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
         List<Object[]> rows = queryList(sql, operation, queueName, PgmqClient::readRow, args);
@@ -679,7 +681,7 @@ public final class PgmqClient {
         String queueTable = qualifiedQueueTable(queueName);
         String completing = archive ? String.format(ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
                 : String.format(DELETE_OWNED, queueTable);
-        String reading = mode == null ? String.format(READ_WITH_NEXT, queueTable) : GroupedReadSql.read(mode, queueTable);
+        String reading = readStatement(mode, queueTable, qty);
         String sql = completing + ";\n" + reading;
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
         return withConnection(operation, queueName, c -> {
@@ -710,6 +712,12 @@ public final class PgmqClient {
                 return toRead(rows, completed);
             }
         });
+    }
+
+    /** The consumer's read of up to {@code qty} messages: plain ({@code mode} null) or in FIFO groups. */
+    private static String readStatement(GroupedRead mode, String queueTable, int qty) {
+        return mode == null ? String.format(READ_WITH_NEXT, queueTable, PlanBound.of(qty))
+                : GroupedReadSql.read(mode, queueTable, qty);
     }
 
     /** A row of a read that also tells the next visible time and the database's clock. */

@@ -1,16 +1,23 @@
 package io.camelpgmq.client;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.camelpgmq.test.PgmqTestDatabase;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Delivery-scoped operations: a delivery is (msg_id, read_ct) as a read returned it. */
 class PgmqClientDeliveryTest {
@@ -121,6 +128,69 @@ class PgmqClientDeliveryTest {
         PgmqMessage untouched = client.browse(queue, 10).get(3);
         assertEquals(0, untouched.readCount());
         assertNull(untouched.lastReadAt());
+    }
+
+    /**
+     * The read's row count is bound under a larger constant LIMIT (a planning bound: 4 for 3): it still locks only
+     * the rows it returns, so another reader gets the fourth message while the first read's transaction is open.
+     */
+    @Test
+    void aReadLocksOnlyTheRowsItReturns() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            client.send(queue, "{\"n\":" + i + "}");
+        }
+        List<Long> ids = client.browse(queue, 10).stream().map(PgmqMessage::msgId).toList();
+        try (Connection tx = DB.dataSource().getConnection()) {
+            tx.setAutoCommit(false);
+            List<PgmqMessage> first = PgmqClient.onConnection(tx).readWithNextVisible(queue, 30, 3).messages();
+            assertEquals(ids.subList(0, 3), first.stream().map(PgmqMessage::msgId).toList());
+            List<PgmqMessage> second = client.readWithNextVisible(queue, 30, 10).messages();
+            tx.rollback();
+            assertEquals(ids.subList(3, 6), second.stream().map(PgmqMessage::msgId).toList(),
+                    "the fourth message was not locked by a read of three");
+        }
+    }
+
+    /**
+     * PostgreSQL keeps one plan for the consumer's reads on a connection (pgjdbc prepares a statement on the server
+     * from its fifth use; PostgreSQL plans it for any value from its sixth execution when that plan is not dearer).
+     * With a bound LIMIT it planned every read again: 0.3-1.2 ms each, more than the read took to run; it planned
+     * every completion of a single delivery too.
+     */
+    @Test
+    void theServerKeepsOnePlanForTheConsumersReads() throws Exception {
+        client.createGroupIndex(queue);
+        // a backlog large enough that a plan for any LIMIT (10 % of the rows) costs more than one for LIMIT 1
+        List<String> bodies = new ArrayList<>();
+        List<String> headers = new ArrayList<>();
+        for (int i = 1; i <= 2000; i++) {
+            bodies.add("{\"n\":" + i + "}");
+            headers.add("{\"x-pgmq-group\":\"g" + (i % 4) + "\"}");
+        }
+        client.sendBatch(queue, bodies, headers, 0);
+        DB.execute("ANALYZE pgmq.\"q_" + queue + "\"");
+        try (Connection c = DB.dataSource().getConnection()) {
+            assumeTrue(c.unwrap(PGConnection.class).getPrepareThreshold() > 0,
+                    "this connection prepares no statement on the server (prepareThreshold=0, as behind a pooler)");
+            PgmqClient onOne = PgmqClient.onConnection(c);
+            List<PgmqMessage> previous = List.of();
+            for (int i = 0; i < 12; i++) {
+                previous = onOne.completeAndRead(queue, true, previous, 0, 1).messages();
+                onOne.readWithNextVisible(GroupedRead.FILL, queue, 0, 2);
+            }
+            Map<String, Long> generic = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT statement, generic_plans FROM pg_prepared_statements");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    generic.merge(rs.getString(1).contains("x-pgmq-group") ? "grouped read"
+                            : rs.getString(1).contains("claimed") ? "read"
+                            : rs.getString(1).contains("archived") ? "archive" : "other", rs.getLong(2), Long::sum);
+                }
+            }
+            assertTrue(generic.getOrDefault("read", 0L) > 0, "the plain read keeps a plan: " + generic);
+            assertTrue(generic.getOrDefault("grouped read", 0L) > 0, "the grouped read keeps a plan: " + generic);
+            assertTrue(generic.getOrDefault("archive", 0L) > 0, "the archive of a batch of 1 keeps a plan: " + generic);
+        }
     }
 
     @Test
