@@ -41,8 +41,8 @@ public final class PgmqBenchmark {
     record Options(boolean smoke, int backlog, Path out, Set<String> only, long window, List<int[]> settings) {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
-        static final List<String> SCENARIOS = List.of("throughput", "producer", "camel-sql", "latency", "pickup",
-                "idle", "grouped", "backlog", "retention", "transacted");
+        static final List<String> SCENARIOS = List.of("throughput", "fresh", "producer", "camel-sql", "latency",
+                "pickup", "idle", "grouped", "backlog", "retention", "transacted");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -120,6 +120,9 @@ public final class PgmqBenchmark {
 
         if (runs(o, "throughput")) {
             throughput(report, s, o.smoke(), o.settings());
+        }
+        if (runs(o, "fresh")) {
+            firstDrain(report, s, o.smoke());
         }
         if (runs(o, "producer")) {
             producer(report, s, o.smoke(), o.window());
@@ -209,6 +212,12 @@ public final class PgmqBenchmark {
                     + " component's DataSource: the insert and the archive commit together, one transaction per"
                     + " message) against the default (the insert commits on its own, the archive of a read's"
                     + " messages is one statement at the end of the batch), same run, order alternating.");
+        report.note("- **first drain**: a new JVM starts a consumer (`concurrentConsumers=4&maxConcurrentConsumers=4"
+                    + "&maxMessagesPerPoll=10`, the component given a URL: its own pool, as an application starts it)"
+                    + " and proves it listens with one message; a backlog sent with a delay is then made visible in one"
+                    + " commit with a NOTIFY and timed from that commit until the route has processed the last message"
+                    + " and the queue is empty; two more backlogs follow in the same JVM (a queue and a running"
+                    + " consumer each, made visible one after the other), and the third drain is the baseline.");
         report.note("- **backlog / memory**: heap after System.gc() and VmRSS of this JVM (PostgreSQL is another"
                     + " process), read with the route started (before) and after the last message was archived"
                     + " (after).");
@@ -359,6 +368,24 @@ public final class PgmqBenchmark {
                     Check.RATIO_AT_LEAST, b == 1 ? 1.0 : 1.1,
                     reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
         }
+    }
+
+    // ---------------------------------------------------------------- first drain in a fresh JVM
+
+    private static void firstDrain(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int n = smoke ? 2_000 : 20_000;
+        int reps = smoke ? 1 : 3;
+        List<Double> first = new ArrayList<>();
+        List<Double> warm = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            List<Double> rates = s.freshJvmDrains(n, 4, 10, 2);
+            first.add(rates.get(0));
+            warm.add(rates.get(rates.size() - 1));
+        }
+        report.add(new Row("first drain", "fresh JVM, B=10, C=4, " + n + " msgs visible in one commit",
+                median(first), "msg/s", median(warm), "the same JVM's third drain", Check.RATIO_AT_LEAST, 0.9,
+                reps > 1 ? "first " + range(first) + ", third " + range(warm) + "; " + pairedRatios(first, warm)
+                        : null));
     }
 
     // ---------------------------------------------------------------- transacted completion
@@ -641,9 +668,10 @@ public final class PgmqBenchmark {
     private static void groupedConsumer(BenchReport report, Scenarios s, boolean smoke) throws Exception {
         int reps = smoke ? 1 : 3;
         int n = smoke ? 1_000 : 10_000;
+        List<Double> plainFourRates = new ArrayList<>();
         for (int groups : new int[] { 10, 1_000 }) {
             List<Double> groupedRates = new ArrayList<>();
-            List<Double> plainRates = new ArrayList<>();
+            List<Double> plainRates = groups == 1_000 ? plainFourRates : new ArrayList<>();
             for (int rep = 0; rep < reps; rep++) {
                 for (int k = 0; k < 2; k++) {
                     boolean groupedTurn = (rep + k) % 2 == 0;
@@ -680,21 +708,28 @@ public final class PgmqBenchmark {
                                             + " of " + small * 10 + " msgs", median(largeRates), "msg/s",
                 median(smallRates), "same, first " + count + " of " + small, Check.RATIO_AT_LEAST, 1 / 1.2,
                 reps > 1 ? "large " + range(largeRates) + ", small " + range(smallRates) : null));
-        // readers scale: 4 readers take 4 groups at once
+        // readers scale: 4 readers take 4 groups at once. Plain reads' own C=4/C=1 on the same backlog tells what the
+        // machine allows (on 2 cores shared with PostgreSQL one reader already keeps them busy)
         List<Double> fourRates = new ArrayList<>();
         List<Double> oneRates = new ArrayList<>();
+        List<Double> plainOneRates = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
-            for (int k = 0; k < 2; k++) {
-                boolean fourTurn = (rep + k) % 2 == 0;
-                String q = s.groupedQueue(fourTurn ? "gfour" : "gone", n, 1_000);
-                s.groupIndex(q);
-                (fourTurn ? fourRates : oneRates).add(s.camelDrain(q, n, fourTurn ? 4 : 1, 10, "grouped"));
+            for (int k = 0; k < 3; k++) {
+                int turn = (rep + k) % 3;
+                String q = s.groupedQueue(turn == 0 ? "gfour" : turn == 1 ? "gone" : "pone", n, 1_000);
+                if (turn < 2) {
+                    s.groupIndex(q);
+                }
+                (turn == 0 ? fourRates : turn == 1 ? oneRates : plainOneRates)
+                        .add(s.camelDrain(q, n, turn == 0 ? 4 : 1, 10, turn < 2 ? "grouped" : "plain"));
                 s.drop(q);
             }
         }
         report.add(new Row("grouped reads", "component readMode=grouped, C=4 vs C=1, B=10, 1,000 groups, " + n
                                             + " msgs", median(fourRates), "msg/s", median(oneRates), "same with C=1",
-                Check.RATIO_AT_LEAST, 2.0, reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) : null));
+                Check.RATIO_AT_LEAST, 2.0,
+                (reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) + "; " : "")
+                + String.format("readMode=plain's own C=4/C=1 here: %.2fx", median(plainFourRates) / median(plainOneRates))));
     }
 
     private static void backlog(BenchReport report, Scenarios s, int n) throws Exception {

@@ -1,6 +1,9 @@
 package io.camelpgmq.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -239,12 +242,17 @@ final class Scenarios {
      */
     String hiddenQueue(String prefix, int n) {
         String q = queue(prefix);
+        sendHidden(q, n);
+        return q;
+    }
+
+    /** Sends {@code n} messages that stay invisible for an hour (until {@link #reveal}). */
+    private void sendHidden(String q, int n) {
         for (int i = 0; i < n; i += 1000) {
             int from = i;
             client.sendBatch(q, IntStream.range(from, Math.min(n, from + 1000)).mapToObj(PAYLOAD::formatted).toList(),
                     null, 3600);
         }
-        return q;
     }
 
     /** Makes every message of the queue visible in one commit that also NOTIFYs its channel, as a producer's would. */
@@ -300,6 +308,53 @@ final class Scenarios {
             return rate;
         } finally {
             drop(q);
+        }
+    }
+
+    /**
+     * An application's first drain in a fresh JVM against its later ones. A new JVM ({@link FreshJvmConsumer}: the
+     * component given a URL, so its own pool, as an application starts) runs a consumer on each of {@code warm + 1}
+     * queues, each holding a backlog of {@code n} sent with a delay, and proves each listens with one message. Then
+     * each backlog in turn is made visible in one commit with a NOTIFY, as in the warm drain, and timed from that
+     * commit until its route has processed the last message and the queue is empty. A queue of its own for each drain:
+     * a drained queue's dead rows would slow the next drain's reads.
+     *
+     * @return the first drain's rate, then each later drain's
+     */
+    List<Double> freshJvmDrains(int n, int consumers, int batch, int warm) throws Exception {
+        List<String> queues = new ArrayList<>();
+        for (int i = 0; i <= warm; i++) {
+            queues.add(hiddenQueue("fresh", n));
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx1g", "-Dlog4j2.configurationFile=log4j2-bench.properties",
+                "-cp", System.getProperty("java.class.path"), FreshJvmConsumer.class.getName(),
+                String.valueOf(consumers), String.valueOf(batch), String.valueOf(n)));
+        command.addAll(queues);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(FreshJvmConsumer.URL_ENV, db.jdbcUrl());
+        Process consumer = builder.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(consumer.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            awaitLine(out, FreshJvmConsumer.READY, consumer);
+            List<Double> rates = new ArrayList<>();
+            for (String q : queues) {
+                String table = "pgmq." + QueueNames.queueTable(q);
+                awaitNoRows(table, "vt < now()");
+                long t0 = System.nanoTime();
+                reveal(q);
+                awaitLine(out, FreshJvmConsumer.DRAINED, consumer);
+                awaitNoRows(table, null);
+                rates.add(n / seconds(t0));
+                checkArchived(q, n + 1);
+            }
+            return rates;
+        } finally {
+            consumer.getOutputStream().close();
+            if (!consumer.waitFor(60, TimeUnit.SECONDS)) {
+                consumer.destroyForcibly();
+            }
+            queues.forEach(this::drop);
         }
     }
 
@@ -1195,6 +1250,18 @@ final class Scenarios {
     }
 
     /** Waits, checking every millisecond, until {@code table} has no row (matching {@code where}). */
+    /** Reads the process's output up to a line {@code expected}. */
+    private static void awaitLine(BufferedReader out, String expected, Process process) throws Exception {
+        String line;
+        while ((line = out.readLine()) != null && !line.equals(expected)) {
+            // the process's own output, if any
+        }
+        if (line == null) {
+            throw new IllegalStateException("the process ended before it printed " + expected + ": exit "
+                                            + process.waitFor());
+        }
+    }
+
     private void awaitNoRows(String table, String where) throws InterruptedException {
         String sql = "SELECT count(*) FROM (SELECT 1 FROM " + table + (where == null ? "" : " WHERE " + where)
                      + " LIMIT 1) s";

@@ -37,8 +37,9 @@ class BenchmarkSmokeTest {
         // poll 30 s, camel-sql}; p50 and p99 of {idle pickup, 1,000/s, 5,000/s, delayed, retry, burst tail}; grouped
         // reads at 10 and 1,000 groups, and the consumer's: through the component at 10 and 1,000 groups, backlog 10x,
         // 4 readers vs 1; warm drain: {C=4 x B=10, C=1 x B=1}; retention: pruning on against off; transacted: batch 1 and
-        // 10; ...
+        // 10; first drain: a fresh JVM's first against its third; ...
         assertEquals(Map.ofEntries(Map.entry("throughput", 9L), Map.entry("warm drain", 2L), Map.entry("scaling", 3L),
+                Map.entry("first drain", 1L),
                 Map.entry("producer", 12L), Map.entry("vs camel-sql", 6L), Map.entry("latency", 16L),
                 Map.entry("pickup", 12L), Map.entry("idle cost", 7L), Map.entry("grouped reads", 6L),
                 Map.entry("retention", 1L), Map.entry("transacted", 2L), Map.entry("backlog", 2L),
@@ -55,7 +56,7 @@ class BenchmarkSmokeTest {
                 assertTrue(row.baseline() > 0 && row.ratio() > 0, "grouped against plain reads, same run: " + row);
             }
             if (row.scenario().equals("throughput") || row.scenario().equals("vs camel-sql")
-                || row.scenario().equals("retention")) {
+                || row.scenario().equals("retention") || row.scenario().equals("first drain")) {
                 assertTrue(row.baseline() > 0 && row.ratio() > 0, "a ratio against the same run's baseline: " + row);
                 assertTrue(!row.verdict().isEmpty(), "judged against its target: " + row);
             }

@@ -1,0 +1,78 @@
+package io.camelpgmq.bench;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.camelpgmq.component.PgmqComponent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * The fresh JVM of the first-drain scenario ({@link Scenarios#freshJvmDrains}): an application's consumers as it
+ * starts, its pgmq component given a URL (its own HikariCP pool, as an application configures it). It starts one route
+ * per queue, proves each consumer listens with one message, prints {@code READY} and runs until its standard input
+ * closes; the benchmark's JVM makes each queue's backlog visible in turn and times the drains. It prints {@code DRAINED}
+ * when a route has processed its backlog's last message.
+ * <p>
+ * Arguments: concurrentConsumers, maxMessagesPerPoll, the size of each backlog, then the queues. The JDBC URL (with its
+ * credentials) comes in the environment variable {@value #URL_ENV}, not on the command line other processes can read.
+ */
+public final class FreshJvmConsumer {
+
+    static final String URL_ENV = "PGMQ_BENCH_CONSUMER_URL";
+    static final String READY = "READY";
+    static final String DRAINED = "DRAINED";
+
+    private FreshJvmConsumer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int consumers = Integer.parseInt(args[0]);
+        int batch = Integer.parseInt(args[1]);
+        long backlog = Long.parseLong(args[2]);
+        List<String> queues = List.of(args).subList(3, args.length);
+        AtomicLong ready = new AtomicLong();
+        try (CamelContext ctx = new DefaultCamelContext()) {
+            PgmqComponent pgmq = new PgmqComponent();
+            pgmq.setUrl(System.getenv(URL_ENV));
+            ctx.addComponent("pgmq", pgmq);
+            for (String queue : queues) {
+                AtomicLong processed = new AtomicLong();
+                ctx.addRoutes(new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("pgmq:" + queue + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers="
+                             + consumers + "&maxMessagesPerPoll=" + batch + "&pollInterval=60000")
+                                .process(e -> {
+                                    long n = processed.incrementAndGet();
+                                    if (n == 1) {
+                                        ready.incrementAndGet();
+                                    } else if (n == backlog + 1) {
+                                        System.out.println(DRAINED);
+                                        System.out.flush();
+                                    }
+                                });
+                    }
+                });
+            }
+            ctx.start();
+            for (String queue : queues) {
+                ctx.createProducerTemplate().sendBody("pgmq:" + queue, "{\"ready\":true}");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ready.get() < queues.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the consumers took no message within 60 s");
+                }
+                Thread.sleep(1);
+            }
+            System.out.println(READY);
+            System.out.flush();
+            while (System.in.read() != -1) {
+                // the benchmark closes our standard input when it is done
+            }
+        }
+    }
+}
