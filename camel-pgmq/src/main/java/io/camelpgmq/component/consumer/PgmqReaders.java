@@ -73,22 +73,33 @@ public final class PgmqReaders {
     }
 
     private void runReader() {
+        boolean left = false;
         try {
             do {
                 read.run();
-            } while (takePending());
+                left = leaveUnlessPending();
+            } while (!left);
         } finally {
-            // whatever happened, the reader's place is free again
-            finished();
+            if (!left) {
+                // the read threw: whatever happened, the reader's place is free again
+                finished();
+            }
         }
     }
 
-    private synchronized boolean takePending() {
+    /**
+     * Takes a remembered wake-up (false: read again), or gives up this reader's place (true). One step under the lock:
+     * a wake-up arriving between "nothing pending" and "place given up" would be remembered for a reader that is
+     * leaving, and nobody would read until the next one.
+     */
+    private synchronized boolean leaveUnlessPending() {
         if (pending > 0 && !closed) {
             pending--;
-            return true;
+            return false;
         }
-        return false;
+        running--;
+        notifyAll();
+        return true;
     }
 
     private synchronized void finished() {
