@@ -1,0 +1,88 @@
+package io.camelpgmq.component.consumer;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Wake-ups on the timer a consumer really gets: Camel's scheduled pool, which refuses work beyond its queue size. */
+class PgmqWakeupsTest {
+
+    private final CamelContext camel = new DefaultCamelContext();
+    private final ScheduledExecutorService timer;
+    private final List<Long> woken = new CopyOnWriteArrayList<>();
+    private final PgmqWakeups wakeups;
+
+    PgmqWakeupsTest() {
+        camel.start();
+        timer = camel.getExecutorServiceManager().newScheduledThreadPool(this, "PgmqWakeupsTest", 1);
+        wakeups = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        wakeups.close();
+        camel.getExecutorServiceManager().shutdownNow(timer);
+        camel.close();
+    }
+
+    /**
+     * A busy consumer asks for a wake-up 30 s ahead after each short read (its own messages' visibility timeout):
+     * thousands within seconds. A wake-up asked for after them still comes (it did not: the timer refused every task
+     * beyond its 1,000th, and a coalesced burst's trailing read was lost).
+     */
+    @Test
+    void aWakeUpAskedForBehindThousandsOfLaterOnesComes() throws Exception {
+        for (int i = 0; i < 3_000; i++) {
+            wakeups.wakeAfter(30_000 + i * 10L);
+        }
+        long asked = System.nanoTime();
+        wakeups.wakeAfter(20);
+        long deadline = asked + TimeUnit.SECONDS.toNanos(2);
+        while (woken.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(1, woken.size(), "one wake-up, about 20 ms after it was asked for");
+        long afterMillis = TimeUnit.NANOSECONDS.toMillis(woken.get(0) - asked);
+        assertTrue(afterMillis >= 20 && afterMillis < 1_000, "woken after " + afterMillis + " ms");
+        assertEquals(3_000, wakeups.size(), "the later ones still wait");
+    }
+
+    @Test
+    void eachRequestedTimeWakesOnceAndNearbyRequestsShareAWakeUp() throws Exception {
+        long asked = System.nanoTime();
+        wakeups.wakeAfter(150);
+        wakeups.wakeAfter(52);
+        wakeups.wakeAfter(50);   // 52 is at most 5 ms later: its wake-up serves this one too
+        wakeups.wakeAfter(100);
+        long deadline = asked + TimeUnit.SECONDS.toNanos(2);
+        while (woken.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(100);
+        assertEquals(3, woken.size(), "52 (serving 50), 100, 150");
+        for (int i = 0; i < 3; i++) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(woken.get(i) - asked);
+            assertTrue(millis >= 50 * (i + 1), "wake-up " + i + " at " + millis + " ms");
+        }
+        assertEquals(0, wakeups.size());
+    }
+
+    @Test
+    void closingDropsWhatWasAskedFor() throws Exception {
+        wakeups.wakeAfter(50);
+        wakeups.close();
+        wakeups.wakeAfter(10);
+        Thread.sleep(200);
+        assertEquals(List.of(), woken);
+        assertEquals(0, wakeups.size());
+    }
+}
