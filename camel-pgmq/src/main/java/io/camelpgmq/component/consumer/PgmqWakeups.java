@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A consumer's wake-ups at known times: when a waiting message becomes visible (a delay, a retry, a visibility
  * timeout that runs out), or when a notification's throttle or coalescing window ends. A request is covered by one
- * already made for the same time or up to {@link #COALESCE_MILLIS} later, so a burst of requests costs one read.
+ * already made for the same time or a little later: up to {@link #COALESCE_MILLIS}, or a hundredth of its delay when
+ * that is more. So a burst of requests costs one read, and the wake-ups a busy consumer asks for after each short read
+ * (its own messages' visibility timeout, 30 s ahead) cost a read every 300 ms of that burst, 30 s later, not one per
+ * read.
  * <p>
  * The requested times are kept here, and the timer holds one task per consumer, for the earliest: when it fires it
  * serves every request due by then and schedules the next. The timer is Camel's, shared by every consumer of the
@@ -54,13 +57,15 @@ public final class PgmqWakeups {
             }
             return;
         }
-        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis + MARGIN_MILLIS);
+        long delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis + MARGIN_MILLIS);
+        long due = System.nanoTime() + delayNanos;
+        long slack = Math.max(COALESCE_NANOS, delayNanos / 100);
         synchronized (this) {
             if (closed) {
                 return;
             }
             Long covering = requested.ceiling(due);
-            if (covering != null && covering - due <= COALESCE_NANOS) {
+            if (covering != null && covering - due <= slack) {
                 return;
             }
             requested.add(due);
