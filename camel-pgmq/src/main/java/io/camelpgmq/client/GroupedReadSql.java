@@ -39,7 +39,7 @@ final class GroupedReadSql {
     // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
-    // and the runs' counts are bound under constant LIMITs (%3$d, %4$d: PlanBound) so PostgreSQL keeps one plan.
+    // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
     private static final String TEMPLATE = "WITH runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
                                            + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
@@ -47,7 +47,7 @@ final class GroupedReadSql {
                                            + " WHERE h.vt <= statement_timestamp()"
                                            + " AND NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = "
                                            + group("h") + " AND e.msg_id < h.msg_id)"
-                                           + " ORDER BY h.msg_id LIMIT %3$d FOR UPDATE OF h SKIP LOCKED) h"
+                                           + " ORDER BY h.msg_id LIMIT %3$s FOR UPDATE OF h SKIP LOCKED) h"
                                            + " LIMIT ?::integer) h"
                                            // each head's run: its group's messages from the head on, in order, as
                                            // long as every one so far is visible
@@ -55,7 +55,7 @@ final class GroupedReadSql {
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
                                            + " FROM (SELECT y.msg_id, y.vt FROM (SELECT y.msg_id, y.vt FROM %1$s y"
                                            + " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
-                                           + " ORDER BY y.msg_id LIMIT %4$d) y LIMIT ?::integer) x"
+                                           + " ORDER BY y.msg_id LIMIT %4$s) y LIMIT ?::integer) x"
                                            + " WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
@@ -92,7 +92,8 @@ final class GroupedReadSql {
         // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
-        return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.of(qty), PlanBound.of(perGroup(mode, qty)));
+        return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
+                PlanBound.literal(perGroup(mode, qty)));
     }
 
     private static int perGroup(GroupedRead mode, int qty) {

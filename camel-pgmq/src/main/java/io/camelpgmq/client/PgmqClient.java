@@ -131,11 +131,11 @@ public final class PgmqClient {
     // again anyway, and the index's range of future vts holds the entries of every message read since the last vacuum.
     // statement_timestamp() there, not clock_timestamp(): a volatile bound cannot bound an index scan. The look-up sees
     // the rows as they were before this read, so the messages it takes are not counted.
-    // The most rows is bound, under a constant LIMIT (%2$d, PlanBound) PostgreSQL can plan with, so it keeps one plan.
+    // The most rows is bound, under a constant LIMIT (%2$s, PlanBound) PostgreSQL can plan with, so it keeps one plan.
     // Parameters: the most rows, vt seconds, the batch size.
     private static final String READ_WITH_NEXT = "WITH t AS (SELECT clock_timestamp() AS now),"
                                                  + " claimed AS (SELECT msg_id FROM (SELECT msg_id FROM %1$s"
-                                                 + " WHERE vt <= (SELECT now FROM t) ORDER BY msg_id LIMIT %2$d"
+                                                 + " WHERE vt <= (SELECT now FROM t) ORDER BY msg_id LIMIT %2$s"
                                                  + " FOR UPDATE SKIP LOCKED) c LIMIT ?::integer),"
                                                  + " r AS MATERIALIZED (UPDATE %1$s q"
                                                  + " SET vt = t.now + make_interval(secs => ?::integer),"
@@ -716,7 +716,7 @@ public final class PgmqClient {
 
     /** The consumer's read of up to {@code qty} messages: plain ({@code mode} null) or in FIFO groups. */
     private static String readStatement(GroupedRead mode, String queueTable, int qty) {
-        return mode == null ? String.format(READ_WITH_NEXT, queueTable, PlanBound.of(qty))
+        return mode == null ? String.format(READ_WITH_NEXT, queueTable, PlanBound.literal(qty))
                 : GroupedReadSql.read(mode, queueTable, qty);
     }
 

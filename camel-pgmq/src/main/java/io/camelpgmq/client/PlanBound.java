@@ -32,4 +32,12 @@ final class PlanBound {
         }
         return count == 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
     }
+
+    /**
+     * {@link #of} as the statement writes it: by {@link Integer#toString}, never by a locale-aware formatter (whose
+     * digits can be other than ASCII, as {@code String.format("%d")} writes them in a Thai or Arabic locale).
+     */
+    static String literal(int count) {
+        return Integer.toString(of(count));
+    }
 }

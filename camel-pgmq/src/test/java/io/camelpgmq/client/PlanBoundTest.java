@@ -1,5 +1,7 @@
 package io.camelpgmq.client;
 
+import java.util.Locale;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +21,20 @@ class PlanBoundTest {
         assertEquals(1 << 30, PlanBound.of(1 << 30));
         assertEquals(Integer.MAX_VALUE, PlanBound.of((1 << 30) + 1));
         assertEquals(Integer.MAX_VALUE, PlanBound.of(Integer.MAX_VALUE));
+    }
+
+    @Test
+    void writtenInAsciiDigitsWhateverTheLocale() {
+        Locale saved = Locale.getDefault(Locale.Category.FORMAT);
+        try {
+            // a locale whose number formats use Thai digits
+            Locale.setDefault(Locale.Category.FORMAT, Locale.forLanguageTag("th-TH-u-nu-thai"));
+            assertEquals("16", PlanBound.literal(10));
+            String sql = GroupedReadSql.read(GroupedRead.FILL, "pgmq.\"q_x\"", 10);
+            assertEquals(2, sql.split("LIMIT 16", -1).length - 1, "both planning bounds in ASCII: " + sql);
+        } finally {
+            Locale.setDefault(Locale.Category.FORMAT, saved);
+        }
     }
 
     @Test
