@@ -14,16 +14,14 @@ import org.slf4j.LoggerFactory;
  * A consumer's wake-ups at known times: when a waiting message becomes visible (a delay, a retry, a visibility
  * timeout that runs out), or when a notification's throttle or coalescing window ends. A request is covered by one
  * already made for the same time or a little later: up to {@link #COALESCE_MILLIS}, or a hundredth of its delay when
- * that is more. So a burst of requests costs one read, and the wake-ups a busy consumer asks for after each short read
- * (its own messages' visibility timeout, 30 s ahead) cost a read every 300 ms of that burst, 30 s later, not one per
- * read.
+ * that is more. A busy consumer asks for one after each short read (its own messages' visibility timeout, 30 s
+ * ahead): a burst of them costs a read every 300 ms of the burst, 30 s later, not one per read.
  * <p>
  * The requested times are kept here, and the timer holds one task per consumer, for the earliest: when it fires it
  * serves every request due by then and schedules the next. The timer is Camel's, shared by every consumer of the
- * component, and refuses work once 1,000 tasks wait (its thread pool profile's queue): with a task per request, a busy
- * consumer's wake-ups for its own messages' visibility timeouts (one per short read, 30 s ahead) filled it within
- * seconds, and the wake-ups refused then, a coalesced burst's trailing read among them, were lost. Everything
- * requested is dropped when the consumer stops.
+ * component, and refuses work once 1,000 tasks wait (its thread pool profile's queue): with a task per request, those
+ * visibility wake-ups filled it within seconds, and the wake-ups refused then, a coalesced burst's trailing read among
+ * them, were lost. Everything requested is dropped when the consumer stops.
  */
 public final class PgmqWakeups {
 
