@@ -45,7 +45,11 @@ class PgmqListenerResilienceTest extends PgmqTestSupport {
             assertEquals(1, killed);
             // a message sent while the listener is away gets no notification: the reconnect must read it
             template.sendBody("direct:send", "{\"while_down\":" + kill + "}");
-            await(Duration.ofSeconds(10), () -> listenerSessions() == 1 && pgmq().getListener().isListening(channel),
+            // the listener's own count of sessions, not only what it says now: right after the kill it still reports
+            // the old session as listening until it notices, and the old backend may still be in pg_stat_activity
+            long sessionsOpened = kill + 1;
+            await(Duration.ofSeconds(10), () -> pgmq().getListener().getConnections() == sessionsOpened
+                                                && pgmq().getListener().isListening(channel) && listenerSessions() == 1,
                     "listener back after kill " + kill);
         }
         Thread.sleep(500);
