@@ -11,6 +11,7 @@
 #   bash src/bench/run.sh --only producer --window 50   the producer's coalesced rows with notifyCoalesceWindow=50
 #   bash src/bench/run.sh --only throughput --settings 100/16,100/4   those throughput rows only (batch/readers)
 #   BENCH_JVM_ARGS="-XX:StartFlightRecording=filename=/tmp/b.jfr" bash src/bench/run.sh ...   extra JVM arguments
+#   BENCH_CONSUMER_JVM_ARGS="-Xlog:jit+compilation=debug:file=/tmp/jit%p.log" ...   JVM arguments of the first-drain scenario's consumer JVM
 # The database is an embedded PostgreSQL (zonky) unless PGMQ_TEST_JDBC_URL (and PGMQ_TEST_JDBC_USER /
 # PGMQ_TEST_JDBC_PASSWORD) names one. The JVM heap is capped (BENCH_HEAP, default 1g) so the memory rows mean
 # something: the backlog must drain within it.

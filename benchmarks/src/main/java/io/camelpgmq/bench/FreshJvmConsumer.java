@@ -1,5 +1,7 @@
 package io.camelpgmq.bench;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +16,8 @@ import org.apache.camel.impl.DefaultCamelContext;
  * starts, its pgmq component given a URL (its own HikariCP pool, as an application configures it). It starts one route
  * per queue, proves each consumer listens with one message, prints {@code READY} and runs until its standard input
  * closes; the benchmark's JVM makes each queue's backlog visible in turn and times the drains. It prints {@code DRAINED}
- * when a route has processed its backlog's last message.
+ * when a route has processed its backlog's last message. Each of these lines ends with the milliseconds this JVM has
+ * spent compiling so far (its JIT compilers' total), so the benchmark can say what the JIT took during each drain.
  * <p>
  * Arguments: concurrentConsumers, maxMessagesPerPoll, the size of each backlog, then the queues. The JDBC URL (with its
  * credentials) comes in the environment variable {@value #URL_ENV}, not on the command line other processes can read.
@@ -26,6 +29,12 @@ public final class FreshJvmConsumer {
     static final String DRAINED = "DRAINED";
 
     private FreshJvmConsumer() {
+    }
+
+    /** What this JVM's JIT compilers have taken so far, in milliseconds (-1 when the JVM does not say). */
+    private static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,7 +59,7 @@ public final class FreshJvmConsumer {
                                     if (n == 1) {
                                         ready.incrementAndGet();
                                     } else if (n == backlog + 1) {
-                                        System.out.println(DRAINED);
+                                        System.out.println(DRAINED + " " + compileMillis());
                                         System.out.flush();
                                     }
                                 });
@@ -68,7 +77,7 @@ public final class FreshJvmConsumer {
                 }
                 Thread.sleep(1);
             }
-            System.out.println(READY);
+            System.out.println(READY + " " + compileMillis());
             System.out.flush();
             while (System.in.read() != -1) {
                 // the benchmark closes our standard input when it is done

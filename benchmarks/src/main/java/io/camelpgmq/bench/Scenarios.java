@@ -209,8 +209,22 @@ final class Scenarios {
         return camelDrain(q, n, consumers, batch, "plain", retentionMillis);
     }
 
+    /**
+     * {@link #camelDrain(String, int, int, int, String)} with a route that waits {@code workMillis} per message
+     * without using the CPU (a call to another service): what more readers are for.
+     */
+    double camelDrainWithWork(String q, int n, int consumers, int batch, String readMode, long workMillis)
+            throws Exception {
+        return camelDrain(q, n, consumers, batch, readMode, 0, workMillis);
+    }
+
     private double camelDrain(String q, int n, int consumers, int batch, String readMode, long retentionMillis)
             throws Exception {
+        return camelDrain(q, n, consumers, batch, readMode, retentionMillis, 0);
+    }
+
+    private double camelDrain(String q, int n, int consumers, int batch, String readMode, long retentionMillis,
+                              long workMillis) throws Exception {
         CountDownLatch processed = new CountDownLatch(n);
         try (CamelContext ctx = context()) {
             ctx.getComponent("pgmq", PgmqComponent.class).setArchivePruneInterval(200);
@@ -221,7 +235,12 @@ final class Scenarios {
                          + "&maxMessagesPerPoll=" + batch + "&pollInterval=1000&readMode=" + readMode
                          + (retentionMillis > 0 ? "&archiveRetention=" + retentionMillis : ""))
                             .routeId("drain").autoStartup(false)
-                            .process(e -> processed.countDown());
+                            .process(e -> {
+                                if (workMillis > 0) {
+                                    Thread.sleep(workMillis);
+                                }
+                                processed.countDown();
+                            });
                 }
             });
             ctx.start();
@@ -312,6 +331,13 @@ final class Scenarios {
     }
 
     /**
+     * The drains of {@link #freshJvmDrains}: rates in msg/s, and the milliseconds the consumer JVM's JIT compilers
+     * spent from the end of the previous drain (the first: from READY) to the end of each.
+     */
+    record FreshDrains(List<Double> rates, List<Long> compileMillis) {
+    }
+
+    /**
      * An application's first drain in a fresh JVM against its later ones. A new JVM ({@link FreshJvmConsumer}: the
      * component given a URL, so its own pool, as an application starts) runs a consumer on each of {@code warm + 1}
      * queues, each holding a backlog of {@code n} sent with a delay, and proves each listens with one message. Then
@@ -319,9 +345,9 @@ final class Scenarios {
      * commit until its route has processed the last message and the queue is empty. A queue of its own for each drain:
      * a drained queue's dead rows would slow the next drain's reads.
      *
-     * @return the first drain's rate, then each later drain's
+     * @return each drain's rate and the consumer JVM's JIT compile time during it, the first drain's first
      */
-    List<Double> freshJvmDrains(int n, int consumers, int batch, int warm) throws Exception {
+    FreshDrains freshJvmDrains(int n, int consumers, int batch, int warm) throws Exception {
         List<String> queues = new ArrayList<>();
         for (int i = 0; i <= warm; i++) {
             queues.add(hiddenQueue("fresh", n));
@@ -330,25 +356,33 @@ final class Scenarios {
                 "-Xmx1g", "-Dlog4j2.configurationFile=log4j2-bench.properties",
                 "-cp", System.getProperty("java.class.path"), FreshJvmConsumer.class.getName(),
                 String.valueOf(consumers), String.valueOf(batch), String.valueOf(n)));
+        // extra JVM arguments for the consumer's JVM (a JIT log, a recording), before its main class
+        String extra = System.getenv("BENCH_CONSUMER_JVM_ARGS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(1, List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(queues);
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(FreshJvmConsumer.URL_ENV, db.jdbcUrl());
         Process consumer = builder.start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(consumer.getInputStream(),
                 StandardCharsets.UTF_8))) {
-            awaitLine(out, FreshJvmConsumer.READY, consumer);
+            long compiled = Long.parseLong(awaitLine(out, FreshJvmConsumer.READY, consumer));
             List<Double> rates = new ArrayList<>();
+            List<Long> compileMillis = new ArrayList<>();
             for (String q : queues) {
                 String table = "pgmq." + QueueNames.queueTable(q);
                 awaitNoRows(table, "vt < now()");
                 long t0 = System.nanoTime();
                 reveal(q);
-                awaitLine(out, FreshJvmConsumer.DRAINED, consumer);
+                long compiledAfter = Long.parseLong(awaitLine(out, FreshJvmConsumer.DRAINED, consumer));
                 awaitNoRows(table, null);
                 rates.add(n / seconds(t0));
+                compileMillis.add(compiledAfter - compiled);
+                compiled = compiledAfter;
                 checkArchived(q, n + 1);
             }
-            return rates;
+            return new FreshDrains(rates, compileMillis);
         } finally {
             consumer.getOutputStream().close();
             if (!consumer.waitFor(60, TimeUnit.SECONDS)) {
@@ -1249,19 +1283,23 @@ final class Scenarios {
         }
     }
 
-    /** Waits, checking every millisecond, until {@code table} has no row (matching {@code where}). */
-    /** Reads the process's output up to a line {@code expected}. */
-    private static void awaitLine(BufferedReader out, String expected, Process process) throws Exception {
+    /**
+     * Reads the process's output up to a line that is {@code expected} or starts with it and a space; returns what
+     * follows (empty when nothing does).
+     */
+    private static String awaitLine(BufferedReader out, String expected, Process process) throws Exception {
         String line;
-        while ((line = out.readLine()) != null && !line.equals(expected)) {
+        while ((line = out.readLine()) != null && !line.equals(expected) && !line.startsWith(expected + " ")) {
             // the process's own output, if any
         }
         if (line == null) {
             throw new IllegalStateException("the process ended before it printed " + expected + ": exit "
                                             + process.waitFor());
         }
+        return line.substring(expected.length()).trim();
     }
 
+    /** Waits, checking every millisecond, until {@code table} has no row (matching {@code where}). */
     private void awaitNoRows(String table, String where) throws InterruptedException {
         String sql = "SELECT count(*) FROM (SELECT 1 FROM " + table + (where == null ? "" : " WHERE " + where)
                      + " LIMIT 1) s";
