@@ -1,9 +1,7 @@
 package io.camelpgmq.component;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -308,12 +305,11 @@ class PgmqGroupOrderTest extends PgmqTestSupport {
     }
 
     /** The test's DataSource with the consumer housekeeping's first connection held back 300 ms. */
-    private static final class HousekeepingDelay implements DataSource {
-        private final DataSource delegate;
+    private static final class HousekeepingDelay extends ForwardingDataSource {
         private final CountDownLatch started;
 
         HousekeepingDelay(DataSource delegate, CountDownLatch started) {
-            this.delegate = delegate;
+            super(delegate, true);
             this.started = started;
         }
 
@@ -329,47 +325,7 @@ class PgmqGroupOrderTest extends PgmqTestSupport {
                     Thread.currentThread().interrupt();
                 }
             }
-            return delegate.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return delegate.getConnection(username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return delegate.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return delegate.isWrapperFor(iface);
+            return super.getConnection();
         }
     }
 }

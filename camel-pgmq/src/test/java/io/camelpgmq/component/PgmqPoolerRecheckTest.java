@@ -1,11 +1,8 @@
 package io.camelpgmq.component;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -85,7 +82,7 @@ class PgmqPoolerRecheckTest {
         new io.camelpgmq.client.PgmqClient(DB.dataSource()).createQueue(queue);
         try (HikariDataSource direct = pool(DB.jdbcUrl(), false);
              HikariDataSource pooled = pool(pgbouncer.jdbcUrl(), false)) {
-            SwitchingDataSource app = new SwitchingDataSource(direct);
+            ForwardingDataSource app = new ForwardingDataSource(direct, false);
             RecordingDataSource listenerConnections = new RecordingDataSource(DB.dataSource());
             PgmqComponent component = new PgmqComponent();
             component.setDataSource(app);
@@ -103,7 +100,7 @@ class PgmqPoolerRecheckTest {
                 assertFalse(component.isTransactionPooled(), "direct at start");
                 await(() -> component.getListener().isConnected() && listenerConnections.last != null,
                         "the listener connected");
-                app.target = pooled;
+                app.setTarget(pooled);
                 int pid = listenerConnections.last.unwrap(PGConnection.class).getBackendPID();
                 DB.execute("SELECT pg_terminate_backend(" + pid + ")");
                 await(() -> component.getPoolerProblem() != null, "the check after the reconnect reports the pool");
@@ -128,7 +125,7 @@ class PgmqPoolerRecheckTest {
         nowhere.setUrl("jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres");
         nowhere.setConnectTimeout(1);
         try (HikariDataSource pooled = pool(pgbouncer.jdbcUrl(), false)) {
-            SwitchingDataSource app = new SwitchingDataSource(nowhere);
+            ForwardingDataSource app = new ForwardingDataSource(nowhere, false);
             PgmqComponent component = new PgmqComponent();
             component.setDataSource(app);
             CamelContext ctx = new DefaultCamelContext();
@@ -142,7 +139,7 @@ class PgmqPoolerRecheckTest {
             try (ctx) {
                 ctx.start();
                 assertFalse(component.isTransactionPooled(), "nothing known yet");
-                app.target = pooled;
+                app.setTarget(pooled);
                 await(() -> component.getPoolerProblem() != null, "the check once the database is reachable");
                 assertTrue(component.getPoolerProblem().contains("prepareThreshold=0"), component.getPoolerProblem());
             }
@@ -178,32 +175,12 @@ class PgmqPoolerRecheckTest {
         fail("Timed out: " + what);
     }
 
-    /** Delegates to a DataSource the test can change, like an address that now leads elsewhere. */
-    static class SwitchingDataSource extends Delegating {
-        volatile DataSource target;
-
-        SwitchingDataSource(DataSource target) {
-            this.target = target;
-        }
-
-        @Override
-        DataSource target() {
-            return target;
-        }
-    }
-
     /** Remembers the last connection it lent (the listener's), so the test can terminate its backend. */
-    static class RecordingDataSource extends Delegating {
-        private final DataSource target;
+    static final class RecordingDataSource extends ForwardingDataSource {
         volatile Connection last;
 
         RecordingDataSource(DataSource target) {
-            this.target = target;
-        }
-
-        @Override
-        DataSource target() {
-            return target;
+            super(target, false);
         }
 
         @Override
@@ -211,58 +188,6 @@ class PgmqPoolerRecheckTest {
             Connection c = super.getConnection();
             last = c;
             return c;
-        }
-    }
-
-    abstract static class Delegating implements DataSource {
-        abstract DataSource target();
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return target().getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return target().getConnection(username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return target().getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            target().setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            target().setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return target().getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return target().getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            if (iface.isInstance(this)) {
-                return iface.cast(this);
-            }
-            throw new SQLException("not a wrapper for " + iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return iface.isInstance(this);
         }
     }
 }
