@@ -54,8 +54,13 @@ final class GroupedReadSql {
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
                                            + " FROM (SELECT y.msg_id, y.vt FROM (SELECT y.msg_id, y.vt FROM %1$s y"
-                                           + " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
-                                           + " ORDER BY y.msg_id LIMIT %4$s) y LIMIT ?::integer) x"
+                                           // the group as a range of one value and the order of the group index:
+                                           // with "= h.grp ... ORDER BY msg_id" PostgreSQL could walk the primary key
+                                           // from the head and filter by group (its estimate: a group is 1/n of
+                                           // the rows), to the end of the queue for a group with few messages
+                                           + " WHERE " + group("y") + " >= h.grp AND " + group("y") + " <= h.grp"
+                                           + " AND y.msg_id >= h.msg_id"
+                                           + " ORDER BY " + group("y") + ", y.msg_id LIMIT %4$s) y LIMIT ?::integer) x"
                                            + " WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"

@@ -246,4 +246,59 @@ class PgmqGroupedReadTest {
         DB.execute(PgmqClient.groupIndexStatement(other, true));
         assertTrue(client.hasGroupIndex(other), "the documented statement creates the index the client looks for");
     }
+
+    /**
+     * A group with a few messages among many of other groups: its run is found through the group index, whichever plan
+     * PostgreSQL picks. With the run asked for as "this group's messages from its head on, in msg_id order", the plan
+     * for a queue of 10 groups (its statistics: a tenth of the rows each) walked the primary key from the head and
+     * filtered by group: to the end of the queue for a group with fewer messages than the batch.
+     */
+    @Test
+    void aSmallGroupsRunIsFoundThroughTheGroupIndexNotByWalkingTheQueue() throws Exception {
+        String q = newQueue(true);
+        String table = "pgmq.\"q_" + q + "\"";
+        // group R: 3 messages at the front; 9 other groups share the rest of 30,000
+        DB.execute("INSERT INTO " + table + " (vt, message, headers) SELECT now(), jsonb_build_object('n', i),"
+                   + " jsonb_build_object('x-pgmq-group', CASE WHEN i IN (0, 5, 7) THEN 'R' ELSE 'g' || i % 9 END)"
+                   + " FROM generate_series(0, 29999) i");
+        DB.execute("ANALYZE " + table);
+        for (String planMode : List.of("force_custom_plan", "force_generic_plan")) {
+            try (Connection c = DB.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                try (var st = c.createStatement()) {
+                    st.execute("SET LOCAL plan_cache_mode = " + planMode);
+                }
+                String sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + GroupedReadSql.read(GroupedRead.FILL, table, 10);
+                Object[] parameters = GroupedReadSql.parameters(GroupedRead.FILL, 30, 10);
+                String plan;
+                try (var ps = c.prepareStatement(sql)) {
+                    for (int k = 0; k < parameters.length; k++) {
+                        ps.setObject(k + 1, parameters[k]);
+                    }
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        plan = rs.getString(1);
+                    }
+                } finally {
+                    c.rollback();
+                }
+                // the top node's buffers include every node below it (the first of each in the JSON)
+                long blocks = firstNumber(plan, "Shared Hit Blocks") + firstNumber(plan, "Shared Read Blocks");
+                assertTrue(blocks < 300, planMode + ": the read touched " + blocks + " blocks (the queue has ~"
+                                         + DB.queryLong("SELECT pg_relation_size('" + table + "') / 8192")
+                                         + " heap pages): it walked the queue");
+            }
+        }
+        // fill: R's whole run first (its head is the oldest message), then the next groups' runs
+        List<Long> ids = read(GroupedRead.FILL, q, 10);
+        assertEquals(List.of(1L, 6L, 8L), ids.stream().filter(id -> id == 1 || id == 6 || id == 8).toList());
+        assertEquals(10, ids.size(), ids.toString());
+        assertEquals(1L, ids.get(0), ids.toString());
+    }
+
+    private static long firstNumber(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": (\\d+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
 }
