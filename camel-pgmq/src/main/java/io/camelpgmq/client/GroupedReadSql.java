@@ -20,8 +20,9 @@ package io.camelpgmq.client;
  * the batch fills (a lazily read subquery), so concurrent readers take other groups instead of waiting or coming
  * back empty.</li>
  * <li>Each head is found by walking the queue in msg_id order (the primary key) and asking the group index whether
- * an older message of its group exists: the cost is the rows ahead of the first free heads, not the backlog. Without
- * the index ({@link #groupIndex}) the same statement is correct, only slower.</li>
+ * an older message of its group exists, and its run is a range of the group index from the head on: the cost is the
+ * rows ahead of the first free heads, not the backlog, however few messages a group has. Without the index
+ * ({@link #groupIndex}) the same statement is correct, only slower (each run then sorts its group's messages).</li>
  * <li>No session state, no advisory lock: it runs as one statement in auto-commit, behind a transaction pooler
  * too.</li>
  * </ul>
