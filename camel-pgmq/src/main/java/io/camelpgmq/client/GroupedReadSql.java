@@ -22,7 +22,7 @@ package io.camelpgmq.client;
  * <li>Each head is found by walking the queue in msg_id order (the primary key) and asking the group index whether
  * an older message of its group exists, and its run is a range of the group index from the head on: the cost is the
  * rows ahead of the first free heads, not the backlog, however few messages a group has. Without the index
- * ({@link #groupIndex}) the same statement is correct, only slower (each run then sorts its group's messages).</li>
+ * ({@link #groupIndex}) the statement walks the primary key instead: correct, only slower.</li>
  * <li>No session state, no advisory lock: it runs as one statement in auto-commit, behind a transaction pooler
  * too.</li>
  * </ul>
@@ -35,7 +35,8 @@ final class GroupedReadSql {
     /** The group of a row, as pgmq's grouped functions name it (and as the group index holds it). */
     private static final String GROUP_OF = "coalesce(%s.headers ->> 'x-pgmq-group', '_default_fifo_group')";
 
-    // Parameters: 1 vt seconds, 2 the most groups to take, 3 the most messages per group, 4 qty, 5 qty (short read?).
+    // Parameters: 1 the most groups to take (qty), 2 the most messages per group, 3 qty, 4 vt seconds, 5 qty (short
+    // read?). %5$s: how a group's run is found (RUN_THROUGH_INDEX or RUN_BY_WALK).
     // The heads subquery is read lazily (a nested loop pulls its next head only while the batch is not full), so the
     // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
@@ -55,13 +56,7 @@ final class GroupedReadSql {
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
                                            + " FROM (SELECT y.msg_id, y.vt FROM (SELECT y.msg_id, y.vt FROM %1$s y"
-                                           // the group as a range of one value and the order of the group index:
-                                           // with "= h.grp ... ORDER BY msg_id" PostgreSQL could walk the primary key
-                                           // from the head and filter by group (its estimate: a group is 1/n of
-                                           // the rows), to the end of the queue for a group with few messages
-                                           + " WHERE " + group("y") + " >= h.grp AND " + group("y") + " <= h.grp"
-                                           + " AND y.msg_id >= h.msg_id"
-                                           + " ORDER BY " + group("y") + ", y.msg_id LIMIT %4$s) y LIMIT ?::integer) x"
+                                           + "%5$s LIMIT %4$s) y LIMIT ?::integer) x"
                                            + " WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
@@ -86,6 +81,18 @@ final class GroupedReadSql {
                                            + " SELECT u.*, n.next_vt, n.db_now FROM n LEFT JOIN updated u ON true"
                                            + " ORDER BY u.msg_id";
 
+    // A group's run with the group index: a range of it from the head, the group asked for as a range of one value in
+    // the index's own order, which only that index gives. Asked for as "= h.grp ORDER BY msg_id", PostgreSQL could walk
+    // the primary key from the head and filter by group (its estimate: a group is 1/n of the rows): to the end of the
+    // queue for a group with fewer messages than the batch.
+    private static final String RUN_THROUGH_INDEX = " WHERE " + group("y") + " >= h.grp AND " + group("y")
+                                                    + " <= h.grp AND y.msg_id >= h.msg_id ORDER BY " + group("y")
+                                                    + ", y.msg_id";
+    // Without the index, the walk from the head along the primary key is the way that stops soonest (asked for in the
+    // index's order, PostgreSQL would read and sort every message after the head).
+    private static final String RUN_BY_WALK = " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
+                                              + " ORDER BY y.msg_id";
+
     private GroupedReadSql() {
     }
 
@@ -93,13 +100,16 @@ final class GroupedReadSql {
         return String.format(GROUP_OF, alias);
     }
 
-    /** The statement for {@code mode} reading up to {@code qty} messages over the (validated, quoted) queue table. */
-    static String read(GroupedRead mode, String qualifiedQueueTable, int qty) {
+    /**
+     * The statement for {@code mode} reading up to {@code qty} messages over the (validated, quoted) queue table;
+     * {@code groupIndexed}: whether the queue has the group index ({@link #groupIndex}).
+     */
+    static String read(GroupedRead mode, String qualifiedQueueTable, int qty, boolean groupIndexed) {
         // fill: no ORDER BY, so the heads are pulled only while the batch fills (they come in msg_id order, each
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
         return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
-                PlanBound.literal(perGroup(mode, qty)));
+                PlanBound.literal(perGroup(mode, qty)), groupIndexed ? RUN_THROUGH_INDEX : RUN_BY_WALK);
     }
 
     private static int perGroup(GroupedRead mode, int qty) {

@@ -197,6 +197,7 @@ public final class PgmqClient {
 
     private final DataSource dataSource;
     private final Connection connection;
+    private final GroupIndexChecks groupIndexChecks = new GroupIndexChecks(this::hasGroupIndex);
 
     private static String sending(String call) {
         return "SELECT s.msg_id FROM " + call + " AS s(msg_id)";
@@ -318,7 +319,10 @@ public final class PgmqClient {
 
     /** Drops a queue and its archive; {@code false} when there was no such queue. */
     public boolean dropQueue(String queueName) {
-        return queryOne(DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN, queueName);
+        boolean dropped = queryOne(DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN, queueName);
+        // its group index went with it
+        groupIndexChecks.found(queueName, false);
+        return dropped;
     }
 
     /** Deletes every message of a queue (not of its archive); returns how many there were. */
@@ -642,7 +646,7 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String operation = mode == null ? "read" : mode.function();
-        String sql = readStatement(mode, qualifiedQueueTable(queueName), qty);
+        String sql = readStatement(mode, queueName, qty);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
         List<Object[]> rows = queryList(sql, operation, queueName, PgmqClient::readRow, args);
@@ -681,7 +685,7 @@ public final class PgmqClient {
         String queueTable = qualifiedQueueTable(queueName);
         String completing = archive ? String.format(ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
                 : String.format(DELETE_OWNED, queueTable);
-        String reading = readStatement(mode, queueTable, qty);
+        String reading = readStatement(mode, queueName, qty);
         String sql = completing + ";\n" + reading;
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
         return withConnection(operation, queueName, c -> {
@@ -714,10 +718,14 @@ public final class PgmqClient {
         });
     }
 
-    /** The consumer's read of up to {@code qty} messages: plain ({@code mode} null) or in FIFO groups. */
-    private static String readStatement(GroupedRead mode, String queueTable, int qty) {
+    /**
+     * The consumer's read of up to {@code qty} messages of a (validated) queue: plain ({@code mode} null) or in FIFO
+     * groups, then written for whether the queue has the group index as last looked up (once a minute).
+     */
+    String readStatement(GroupedRead mode, String queueName, int qty) {
+        String queueTable = qualifiedQueueTable(queueName);
         return mode == null ? String.format(READ_WITH_NEXT, queueTable, PlanBound.literal(qty))
-                : GroupedReadSql.read(mode, queueTable, qty);
+                : GroupedReadSql.read(mode, queueTable, qty, groupIndexChecks.indexed(queueName));
     }
 
     /** A row of a read that also tells the next visible time and the database's clock. */
@@ -893,6 +901,7 @@ public final class PgmqClient {
     public void createGroupIndex(String queueName) {
         QueueNames.validate(queueName);
         execute(GroupedReadSql.groupIndex(queueName, false), "create group index", queueName);
+        groupIndexChecks.found(queueName, true);
     }
 
     /** Whether the queue has camel-pgmq's group index ({@link #createGroupIndex(String)}). */

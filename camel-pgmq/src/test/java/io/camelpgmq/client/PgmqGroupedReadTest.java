@@ -256,44 +256,91 @@ class PgmqGroupedReadTest {
     @Test
     void aSmallGroupsRunIsFoundThroughTheGroupIndexNotByWalkingTheQueue() throws Exception {
         String q = newQueue(true);
-        String table = "pgmq.\"q_" + q + "\"";
         // group R: 3 messages at the front; 9 other groups share the rest of 30,000
-        DB.execute("INSERT INTO " + table + " (vt, message, headers) SELECT now(), jsonb_build_object('n', i),"
-                   + " jsonb_build_object('x-pgmq-group', CASE WHEN i IN (0, 5, 7) THEN 'R' ELSE 'g' || i % 9 END)"
-                   + " FROM generate_series(0, 29999) i");
-        DB.execute("ANALYZE " + table);
+        fill(q, "CASE WHEN i IN (0, 5, 7) THEN 'R' ELSE 'g' || i % 9 END");
         for (String planMode : List.of("force_custom_plan", "force_generic_plan")) {
-            try (Connection c = DB.dataSource().getConnection()) {
-                c.setAutoCommit(false);
-                try (var st = c.createStatement()) {
-                    st.execute("SET LOCAL plan_cache_mode = " + planMode);
-                }
-                String sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + GroupedReadSql.read(GroupedRead.FILL, table, 10);
-                Object[] parameters = GroupedReadSql.parameters(GroupedRead.FILL, 30, 10);
-                String plan;
-                try (var ps = c.prepareStatement(sql)) {
-                    for (int k = 0; k < parameters.length; k++) {
-                        ps.setObject(k + 1, parameters[k]);
-                    }
-                    try (var rs = ps.executeQuery()) {
-                        rs.next();
-                        plan = rs.getString(1);
-                    }
-                } finally {
-                    c.rollback();
-                }
-                // the top node's buffers include every node below it (the first of each in the JSON)
-                long blocks = firstNumber(plan, "Shared Hit Blocks") + firstNumber(plan, "Shared Read Blocks");
-                assertTrue(blocks < 300, planMode + ": the read touched " + blocks + " blocks (the queue has ~"
-                                         + DB.queryLong("SELECT pg_relation_size('" + table + "') / 8192")
-                                         + " heap pages): it walked the queue");
-            }
+            long blocks = blocksOfOneRead(q, planMode);
+            assertTrue(blocks < 300, planMode + ": the read touched " + blocks + " blocks (the queue has "
+                                     + heapPages(q) + " heap pages): it walked the queue");
         }
         // fill: R's whole run first (its head is the oldest message), then the next groups' runs
         List<Long> ids = read(GroupedRead.FILL, q, 10);
         assertEquals(List.of(1L, 6L, 8L), ids.stream().filter(id -> id == 1 || id == 6 || id == 8).toList());
         assertEquals(10, ids.size(), ids.toString());
         assertEquals(1L, ids.get(0), ids.toString());
+    }
+
+    /**
+     * Without the group index a run is found by walking the primary key from its head, which stops once the batch is
+     * full. Asked for in the group index's order without the index (as f9fa4f3 did), PostgreSQL read every message
+     * after the head and sorted them.
+     */
+    @Test
+    void withoutTheGroupIndexARunStillStopsOnceTheBatchIsFull() throws Exception {
+        String q = newQueue(false);
+        fill(q, "'g' || i % 10");
+        for (String planMode : List.of("force_custom_plan", "force_generic_plan")) {
+            long blocks = blocksOfOneRead(q, planMode);
+            assertTrue(blocks < 300, planMode + ": the read touched " + blocks + " blocks (the queue has "
+                                     + heapPages(q) + " heap pages): it read the queue");
+        }
+        assertEquals(List.of(1L, 11L, 21L, 31L, 41L, 51L, 61L, 71L, 81L, 91L), read(GroupedRead.FILL, q, 10));
+    }
+
+    /** The read is written for the queue as the client last found it: with the group index or without. */
+    @Test
+    void theReadFollowsTheGroupIndex() {
+        String q = newQueue(false);
+        String throughIndex = ">= h.grp";
+        assertFalse(client.readStatement(GroupedRead.FILL, q, 10).contains(throughIndex), "no index yet: the walk");
+        client.createGroupIndex(q);
+        assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(throughIndex), "the index it created");
+        client.dropQueue(q);
+        client.createQueue(q);
+        assertFalse(client.readStatement(GroupedRead.FILL, q, 10).contains(throughIndex), "dropped with the queue");
+
+        String other = newQueue(false);
+        DB.execute(PgmqClient.groupIndexStatement(other, true));
+        assertTrue(new PgmqClient(DB.dataSource()).readStatement(GroupedRead.FILL, other, 10).contains(throughIndex),
+                "an index created by hand, found by the first read");
+    }
+
+    /** 30,000 messages whose group is {@code groupOf} of their number i (SQL), analyzed as autovacuum would. */
+    private void fill(String q, String groupOf) {
+        String table = "pgmq.\"q_" + q + "\"";
+        DB.execute("INSERT INTO " + table + " (vt, message, headers) SELECT now(), jsonb_build_object('n', i),"
+                   + " jsonb_build_object('x-pgmq-group', " + groupOf + ") FROM generate_series(0, 29999) i");
+        DB.execute("ANALYZE " + table);
+    }
+
+    private long heapPages(String q) {
+        return DB.queryLong("SELECT pg_relation_size('pgmq.\"q_" + q + "\"') / 8192");
+    }
+
+    /** The buffers one grouped read of 10 touches, under {@code plan_cache_mode = planMode}; rolled back. */
+    private long blocksOfOneRead(String q, String planMode) throws Exception {
+        try (Connection c = DB.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.execute("SET LOCAL plan_cache_mode = " + planMode);
+            }
+            // the statement the client reads with, for this queue as it is (with or without the group index)
+            String sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + client.readStatement(GroupedRead.FILL, q, 10);
+            Object[] parameters = GroupedReadSql.parameters(GroupedRead.FILL, 30, 10);
+            try (var ps = c.prepareStatement(sql)) {
+                for (int k = 0; k < parameters.length; k++) {
+                    ps.setObject(k + 1, parameters[k]);
+                }
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    String plan = rs.getString(1);
+                    // the top node's buffers include every node below it (the first of each in the JSON)
+                    return firstNumber(plan, "Shared Hit Blocks") + firstNumber(plan, "Shared Read Blocks");
+                }
+            } finally {
+                c.rollback();
+            }
+        }
     }
 
     private static long firstNumber(String json, String key) {

@@ -30,8 +30,10 @@ class PlanBoundTest {
             // a locale whose number formats use Thai digits
             Locale.setDefault(Locale.Category.FORMAT, Locale.forLanguageTag("th-TH-u-nu-thai"));
             assertEquals("16", PlanBound.literal(10));
-            String sql = GroupedReadSql.read(GroupedRead.FILL, "pgmq.\"q_x\"", 10);
-            assertEquals(2, sql.split("LIMIT 16", -1).length - 1, "both planning bounds in ASCII: " + sql);
+            for (boolean groupIndexed : new boolean[] { true, false }) {
+                String sql = GroupedReadSql.read(GroupedRead.FILL, "pgmq.\"q_x\"", 10, groupIndexed);
+                assertEquals(2, sql.split("LIMIT 16", -1).length - 1, "both planning bounds in ASCII: " + sql);
+            }
         } finally {
             Locale.setDefault(Locale.Category.FORMAT, saved);
         }
