@@ -135,6 +135,49 @@ class PgmqPoolerTest {
         }
     }
 
+    /**
+     * A grouped consumer through PgBouncer, on a queue with the group index (autoCreateQueue makes it) and on one
+     * without: its reads (one statement each, and the client's own look-up of the index) cross no session, and each
+     * group's messages are processed once and in order.
+     */
+    @Test
+    void aGroupedConsumerThroughPgBouncerKeepsEachGroupsOrder() throws Exception {
+        for (boolean indexed : new boolean[] { true, false }) {
+            String queue = newQueue(indexed ? "pooler_grouped_idx" : "pooler_grouped");
+            int groups = 5;
+            int perGroup = 40;
+            List<String> bodies = new java.util.ArrayList<>();
+            List<String> headers = new java.util.ArrayList<>();
+            for (int n = 0; n < groups * perGroup; n++) {
+                bodies.add(body(n));
+                headers.add("{\"x-pgmq-group\": \"g" + n % groups + "\"}");
+            }
+            client.sendBatch(queue, bodies, headers, 0);
+            PgmqComponent component = new PgmqComponent();
+            component.setUrl(pgbouncer.jdbcUrl());
+            component.setUsername(DB.username());
+            component.setPassword(DB.password());
+            component.setListenerUrl(DB.jdbcUrl());
+            Map<String, List<Long>> byGroup = new ConcurrentHashMap<>();
+            try (CamelContext ctx = context(component, "pgmq:" + queue + "?readMode=grouped&concurrentConsumers=3"
+                                                       + "&maxMessagesPerPoll=5&autoCreateQueue=" + indexed,
+                    e -> byGroup.computeIfAbsent(e.getMessage().getHeader(PgmqConstants.GROUP_ID, String.class),
+                            g -> new CopyOnWriteArrayList<>()).add(key(e)))) {
+                await(Duration.ofSeconds(30), () -> client.metrics(queue).queueLength() == 0, "the queue drained");
+                assertEquals(indexed, client.hasGroupIndex(queue), "the group index as set up");
+                assertTrue(component.isTransactionPooled(), "the pooler is detected");
+            }
+            assertEquals(groups, byGroup.size(), byGroup.keySet().toString());
+            for (int g = 0; g < groups; g++) {
+                List<Long> expected = new java.util.ArrayList<>();
+                for (long n = g; n < groups * perGroup; n += groups) {
+                    expected.add(n);
+                }
+                assertEquals(expected, byGroup.get("g" + g), "group g" + g + (indexed ? ", indexed" : ""));
+            }
+        }
+    }
+
     @Test
     void aUserDataSourceThatPreparesServerSideThroughPgBouncerIsRefusedAndOneThatDoesNotIsUsed() throws Exception {
         String queue = newQueue("pooler_user_ds");
