@@ -93,7 +93,26 @@ final class GroupedReadSql {
     private static final String RUN_BY_WALK = " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
                                               + " ORDER BY y.msg_id";
 
+    // pgmq's FIFO index (GIN on the headers, for its own grouped functions); whether camel-pgmq's group index exists
+    static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
+    static final String CREATE_FIFO_INDEXES_ALL = "SELECT pgmq.create_fifo_indexes_all()";
+    static final String GROUP_INDEX_EXISTS = "SELECT to_regclass('pgmq.' || quote_ident(?::text)) IS NOT NULL";
+
     private GroupedReadSql() {
+    }
+
+    /** pgmq's own grouped read for {@code mode} ({@code read_grouped*}): queue, vt seconds, qty. */
+    static String pgmqRead(GroupedRead mode) {
+        return "SELECT * FROM pgmq." + mode.function() + "(?::text, ?::integer, ?::integer)";
+    }
+
+    /**
+     * pgmq's grouped read that waits inside the database ({@code read_grouped*_with_poll}): queue, vt seconds, qty,
+     * the longest wait in seconds, the interval between reads in milliseconds.
+     */
+    static String pgmqReadWithPoll(GroupedRead mode) {
+        return "SELECT * FROM pgmq." + mode.function() + "_with_poll(?::text, ?::integer, ?::integer, ?::integer,"
+               + " ?::integer)";
     }
 
     private static String group(String alias) {

@@ -19,8 +19,10 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * A plain-JDBC client for the pgmq functions: every SQL statement of camel-pgmq lives here, and it can be used
- * without Camel.
+ * A plain-JDBC client for the pgmq functions, usable without Camel: every SQL statement of camel-pgmq runs through
+ * it. The statements themselves live beside it, grouped by concern: {@link QueueSql}, {@link SendSql},
+ * {@link ReadSql}, {@link GroupedReadSql}, {@link CompletionSql}, {@link NotifySql}, {@link TopicSql} and
+ * {@link AccessSql}.
  * <p>
  * Over a {@link DataSource} each call takes a connection and gives it back (auto-commit); {@link #inTransaction}
  * runs several calls in one transaction. Over a caller's {@link Connection} ({@link #onConnection}) every call joins
@@ -32,182 +34,12 @@ import javax.sql.DataSource;
  */
 public final class PgmqClient {
 
-    // --- SQL: pgmq's functions, with explicit casts so that overloads resolve the same everywhere ---
-    private static final String CREATE = "SELECT pgmq.create(?::text)";
-    private static final String CREATE_UNLOGGED = "SELECT pgmq.create_unlogged(?::text)";
-    private static final String DROP_QUEUE = "SELECT pgmq.drop_queue(?::text)";
-    private static final String PURGE_QUEUE = "SELECT pgmq.purge_queue(?::text)";
-    private static final String LIST_QUEUES = "SELECT * FROM pgmq.list_queues()";
-    private static final String QUEUE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pgmq.meta WHERE queue_name = ?::text)";
-    // pgmq.meta's name for the queue's tables: the name itself when registered, else another spelling of it
-    private static final String REGISTERED_NAME = "SELECT (SELECT queue_name FROM pgmq.meta"
-                                                  + " WHERE lower(queue_name) = lower(?::text)"
-                                                  + " ORDER BY queue_name = ?::text DESC, queue_name LIMIT 1)";
-    private static final String METRICS = "SELECT * FROM pgmq.metrics(?::text)";
-    private static final String METRICS_ALL = "SELECT * FROM pgmq.metrics_all()";
-    // one queue's part of the meters' sample (UNION ALL over the queues asked for); "in flight" is what a read hid
-    private static final String QUEUE_STATS = "SELECT ?::text AS queue_name, count(*) AS depth,"
-                                              + " count(*) FILTER (WHERE read_ct > 0 AND vt > clock_timestamp())"
-                                              + " AS in_flight, COALESCE(EXTRACT(EPOCH FROM clock_timestamp()"
-                                              + " - min(enqueued_at)), 0)::float8 AS oldest_age FROM %s";
-    // archive retention: one small batch, the oldest first (pgmq's index on archived_at serves it), under a
-    // transaction-level advisory lock so that one JVM at a time prunes an archive, also behind a transaction pooler
-    private static final String PRUNE_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended(?::text, 0))";
-    private static final String PRUNE_ARCHIVE = "DELETE FROM %1$s WHERE msg_id IN (SELECT msg_id FROM %1$s"
-                                                + " WHERE archived_at < clock_timestamp() - ?::bigint"
-                                                + " * interval '1 millisecond' ORDER BY archived_at LIMIT ?::integer)";
-    // send: "SELECT ... AS s(msg_id)"; the NOTIFY variants call pg_notify in the same statement, so that the message
-    // and its wake-up commit together (one round trip instead of three for send, notify and commit)
-    private static final String SEND_CALL = "pgmq.send(?::text, ?::jsonb)";
-    private static final String SEND_DELAY_CALL = "pgmq.send(?::text, ?::jsonb, ?::integer)";
-    private static final String SEND_HEADERS_DELAY_CALL = "pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::integer)";
-    private static final String SEND_BATCH_DELAY_CALL = "pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::integer)";
-    private static final String SEND_BATCH_HEADERS_DELAY_CALL
-            = "pgmq.send_batch(?::text, ?::text[]::jsonb[], ?::text[]::jsonb[], ?::integer)";
-    private static final String SEND = sending(SEND_CALL);
-    private static final String SEND_DELAY = sending(SEND_DELAY_CALL);
-    private static final String SEND_HEADERS_DELAY = sending(SEND_HEADERS_DELAY_CALL);
-    private static final String SEND_HEADERS_AT
-            = sending("pgmq.send(?::text, ?::jsonb, ?::jsonb, ?::timestamptz)");
-    private static final String SEND_BATCH_DELAY = sending(SEND_BATCH_DELAY_CALL);
-    private static final String SEND_BATCH_HEADERS_DELAY = sending(SEND_BATCH_HEADERS_DELAY_CALL);
-    private static final String SEND_NOTIFY = sendingAndNotifying(SEND_CALL);
-    private static final String SEND_DELAY_NOTIFY = sendingAndNotifying(SEND_DELAY_CALL);
-    private static final String SEND_HEADERS_DELAY_NOTIFY = sendingAndNotifying(SEND_HEADERS_DELAY_CALL);
-    private static final String SEND_BATCH_DELAY_NOTIFY = sendingAndNotifying(SEND_BATCH_DELAY_CALL);
-    private static final String SEND_BATCH_HEADERS_DELAY_NOTIFY = sendingAndNotifying(SEND_BATCH_HEADERS_DELAY_CALL);
-    private static final String READ
-            = "SELECT * FROM pgmq.read(?::text, ?::integer, ?::integer)";
-    private static final String READ_CONDITIONAL
-            = "SELECT * FROM pgmq.read(?::text, ?::integer, ?::integer, ?::jsonb)";
-    private static final String POP = "SELECT * FROM pgmq.pop(?::text, ?::integer)";
-    // browsing: the queue and archive tables' columns are pgmq's public contract; no read, no visibility change
-    private static final String BROWSE = "SELECT * FROM %s ORDER BY msg_id LIMIT ?::integer";
-    private static final String ARCHIVE = "SELECT pgmq.archive(?::text, ?::bigint)";
-    private static final String ARCHIVE_MANY = "SELECT * FROM pgmq.archive(?::text, ?::bigint[])";
-    private static final String DELETE = "SELECT pgmq.delete(?::text, ?::bigint)";
-    private static final String DELETE_MANY = "SELECT * FROM pgmq.delete(?::text, ?::bigint[])";
-    private static final String SET_VT = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint, ?::integer)";
-    private static final String SET_VT_MILLIS = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint,"
-                                                + " clock_timestamp() + ?::bigint * interval '1 millisecond')";
-    private static final String SET_VT_MANY = "SELECT * FROM pgmq.set_vt(?::text, ?::bigint[], ?::integer)";
-    private static final String NOTIFY = "SELECT pg_notify(?::text, ?::text)";
-    private static final String ENABLE_NOTIFY_INSERT = "SELECT pgmq.enable_notify_insert(?::text, ?::integer)";
-    private static final String DISABLE_NOTIFY_INSERT = "SELECT pgmq.disable_notify_insert(?::text)";
-    // delivery-scoped forms: a delivery is (msg_id, read_ct) as the read returned it. Each read increments read_ct, so
-    // a row whose read_ct moved on was read again by someone else (its visibility ran out) and is no longer ours. The
-    // condition sits in the DELETE or UPDATE itself, which PostgreSQL rechecks on the row's newest version when a
-    // concurrent read changed it: no separate row lock (an extra write per message). These are the statements pgmq's
-    // archive, delete and set_vt run, on the queue and archive tables whose columns are pgmq's public contract.
-    // The deliveries' arrays are read through scalar subqueries so that PostgreSQL keeps one plan (it assumes 10
-    // elements whether or not it sees the values; seeing one element, it would plan every completion of a batch of 1).
-    private static final String DELIVERIES = " unnest((SELECT ?::bigint[]), (SELECT ?::integer[])) AS d(msg_id, read_ct)";
-    private static final String OWNED = " USING" + DELIVERIES + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct";
-    private static final String DELETE_OWNED = "DELETE FROM %1$s q" + OWNED + " RETURNING q.msg_id";
-    private static final String ARCHIVE_OWNED = "WITH archived AS (DELETE FROM %1$s q" + OWNED
-                                                + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
-                                                + " q.message, q.headers)"
-                                                + " INSERT INTO %2$s (msg_id, read_ct, enqueued_at, last_read_at, vt,"
-                                                + " message, headers)"
-                                                + " SELECT msg_id, read_ct, enqueued_at, last_read_at, vt, message,"
-                                                + " headers FROM archived RETURNING msg_id";
-    private static final String SET_VT_OWNED = "UPDATE %1$s q SET vt = clock_timestamp() + ?::bigint * interval"
-                                               + " '1 millisecond' FROM" + DELIVERIES
-                                               + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct RETURNING q.msg_id";
-    // giving a delivery back undoes its read: visible at once, and the read no longer counts as an attempt. pgmq has
-    // no function for it; the queue table's columns are part of pgmq's public contract.
-    private static final String GIVE_BACK = "UPDATE %s q SET vt = clock_timestamp(), read_ct = q.read_ct - 1"
-                                            + " FROM" + DELIVERIES
-                                            + " WHERE q.msg_id = d.msg_id AND q.read_ct = d.read_ct AND q.read_ct > 0"
-                                            + " RETURNING q.msg_id";
-    private static final String GIVE_BACK_NOTIFY = "WITH given AS (" + GIVE_BACK + ")"
-                                                   + " SELECT g.msg_id, pg_notify(?::text, '') FROM given g";
-    // The consumer's plain read is pgmq.read's statement over the queue table (pgmq's public contract): the oldest
-    // visible rows no other reader holds (SKIP LOCKED), vt = the read's clock + vt seconds, read_ct + 1, last_read_at =
-    // the read's clock, returned in msg_id order. As a statement of its own it is prepared once: pgmq.read builds its
-    // statement with format() and plans it on every call. It also tells, in the database's clock, when the next message
-    // not visible now becomes visible (pgmq's index on vt serves it). That look-up runs only when the read came back
-    // short (PostgreSQL evaluates an uncorrelated scalar subquery when its value is first needed): a full batch reads
-    // again anyway, and the index's range of future vts holds the entries of every message read since the last vacuum.
-    // statement_timestamp() there, not clock_timestamp(): a volatile bound cannot bound an index scan. The look-up sees
-    // the rows as they were before this read, so the messages it takes are not counted.
-    // The most rows is bound, under a constant LIMIT (%2$s, PlanBound) PostgreSQL can plan with, so it keeps one plan.
-    // Parameters: the most rows, vt seconds, the batch size.
-    private static final String READ_WITH_NEXT = "WITH t AS (SELECT clock_timestamp() AS now),"
-                                                 + " claimed AS (SELECT msg_id FROM (SELECT msg_id FROM %1$s"
-                                                 + " WHERE vt <= (SELECT now FROM t) ORDER BY msg_id LIMIT %2$s"
-                                                 + " FOR UPDATE SKIP LOCKED) c LIMIT ?::integer),"
-                                                 + " r AS MATERIALIZED (UPDATE %1$s q"
-                                                 + " SET vt = t.now + make_interval(secs => ?::integer),"
-                                                 + " read_ct = q.read_ct + 1, last_read_at = t.now FROM claimed, t"
-                                                 + " WHERE q.msg_id = claimed.msg_id RETURNING q.msg_id, q.read_ct,"
-                                                 + " q.enqueued_at, q.last_read_at, q.vt, q.message, q.headers),"
-                                                 + " n AS (SELECT statement_timestamp() AS db_now,"
-                                                 + " CASE WHEN (SELECT count(*) FROM r) < ?::integer"
-                                                 + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
-                                                 + " END AS next_vt)"
-                                                 + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true"
-                                                 + " ORDER BY r.msg_id";
-    private static final String NOTIFY_THROTTLE = "SELECT t.throttle_interval_ms"
-                                                  + " FROM pgmq.list_notify_insert_throttles() t"
-                                                  + " WHERE t.queue_name = ?::text";
-    // FIFO groups
-    private static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
-    private static final String CREATE_FIFO_INDEXES_ALL = "SELECT pgmq.create_fifo_indexes_all()";
-    private static final String GROUP_INDEX_EXISTS = "SELECT to_regclass('pgmq.' || quote_ident(?::text)) IS NOT NULL";
-    // topics
-    private static final String BIND_TOPIC = "SELECT pgmq.bind_topic(?::text, ?::text)";
-    private static final String UNBIND_TOPIC = "SELECT pgmq.unbind_topic(?::text, ?::text)";
-    private static final String LIST_TOPIC_BINDINGS = "SELECT * FROM pgmq.list_topic_bindings()";
-    private static final String LIST_TOPIC_BINDINGS_OF = "SELECT * FROM pgmq.list_topic_bindings(?::text)";
-    private static final String TEST_ROUTING = "SELECT * FROM pgmq.test_routing(?::text)";
-    private static final String VALIDATE_ROUTING_KEY = "SELECT pgmq.validate_routing_key(?::text)";
-    private static final String VALIDATE_TOPIC_PATTERN = "SELECT pgmq.validate_topic_pattern(?::text)";
-    private static final String SEND_TOPIC = "SELECT pgmq.send_topic(?::text, ?::jsonb, ?::jsonb, ?::integer)";
-    private static final String SEND_BATCH_TOPIC_CALL
-            = "pgmq.send_batch_topic(?::text, ?::text[]::jsonb[], ?::text[]::jsonb[], ?::integer) AS t";
-    private static final String SEND_BATCH_TOPIC = "SELECT t.queue_name, t.msg_id FROM " + SEND_BATCH_TOPIC_CALL;
-    // send_topic notifies nobody: this form NOTIFYs each destination queue's insert channel (the name
-    // QueueNames.insertChannel gives, built the way pgmq builds its table name) in the statement that sends, so the
-    // wake-ups commit or roll back with the copies; PostgreSQL delivers one per channel and transaction
-    private static final String SEND_BATCH_TOPIC_NOTIFY = "SELECT t.queue_name, t.msg_id,"
-                                                          + " pg_notify('pgmq.q_' || lower(t.queue_name) || '.INSERT', '')"
-                                                          + " FROM " + SEND_BATCH_TOPIC_CALL;
-    private static final String PGMQ_INSTALLED = "SELECT to_regclass('pgmq.meta') IS NOT NULL";
-    private static final String EXTENSION_VERSION = "SELECT extversion FROM pg_extension WHERE extname = 'pgmq'";
-    // reads pg_namespace directly: to_regclass on a schema without USAGE fails instead of answering
-    private static final String SCHEMA_USAGE
-            = "SELECT has_schema_privilege(n.oid, 'USAGE') FROM pg_namespace n WHERE n.nspname = 'pgmq'";
-    private static final String MISSING_FUNCTIONS
-            = "SELECT f FROM unnest(?::text[]) WITH ORDINALITY AS t(f, i) WHERE to_regprocedure(f) IS NULL ORDER BY i";
-    private static final String FUNCTIONS_WITHOUT_EXECUTE
-            = "SELECT f FROM unnest(?::text[]) WITH ORDINALITY AS t(f, i) WHERE to_regprocedure(f) IS NOT NULL"
-              + " AND NOT has_function_privilege(to_regprocedure(f), 'EXECUTE') ORDER BY i";
-    private static final String MISSING_TABLE_PRIVILEGES
-            = "SELECT t.tbl, t.priv FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(tbl, priv, i)"
-              + " WHERE to_regclass(t.tbl) IS NOT NULL AND NOT has_table_privilege(to_regclass(t.tbl), t.priv)"
-              + " ORDER BY i";
-    private static final String CURRENT_USER = "SELECT current_user";
-    private static final String ANY_SECURITY_INVOKER
-            = "SELECT coalesce(bool_or(NOT p.prosecdef), false) FROM pg_proc p"
-              + " WHERE p.oid IN (SELECT to_regprocedure(f) FROM unnest(?::text[]) AS f)";
-
     /** SQLState of "permission denied". */
     static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private final DataSource dataSource;
     private final Connection connection;
     private final GroupIndexChecks groupIndexChecks = new GroupIndexChecks(this::hasGroupIndex);
-
-    private static String sending(String call) {
-        return "SELECT s.msg_id FROM " + call + " AS s(msg_id)";
-    }
-
-    // pg_notify's channel and payload are the first parameters; PostgreSQL delivers identical notifications (same
-    // channel and payload) of one transaction once
-    private static String sendingAndNotifying(String call) {
-        return "SELECT s.msg_id, pg_notify(?::text, ?::text) FROM " + call + " AS s(msg_id)";
-    }
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -289,13 +121,13 @@ public final class PgmqClient {
      */
     public void createQueue(String queueName) {
         refuseSecondName(queueName);
-        execute(CREATE, "create", QueueNames.validate(queueName), queueName);
+        execute(QueueSql.CREATE, "create", QueueNames.validate(queueName), queueName);
     }
 
     /** Creates a queue whose queue table is unlogged: faster, but emptied by a crash. */
     public void createUnloggedQueue(String queueName) {
         refuseSecondName(queueName);
-        execute(CREATE_UNLOGGED, "create_unlogged", QueueNames.validate(queueName), queueName);
+        execute(QueueSql.CREATE_UNLOGGED, "create_unlogged", QueueNames.validate(queueName), queueName);
     }
 
     /**
@@ -305,7 +137,7 @@ public final class PgmqClient {
      */
     public String registeredName(String queueName) {
         QueueNames.validate(queueName);
-        return queryOne(REGISTERED_NAME, "queue_exists", null, FIRST_STRING, queueName, queueName);
+        return queryOne(QueueSql.REGISTERED_NAME, "queue_exists", null, FIRST_STRING, queueName, queueName);
     }
 
     // pgmq.create('orders') after pgmq.create('Orders') adds a second pgmq.meta row over the same tables; dropping
@@ -319,7 +151,8 @@ public final class PgmqClient {
 
     /** Drops a queue and its archive; {@code false} when there was no such queue. */
     public boolean dropQueue(String queueName) {
-        boolean dropped = queryOne(DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN, queueName);
+        boolean dropped = queryOne(QueueSql.DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN,
+                queueName);
         // its group index went with it
         groupIndexChecks.found(queueName, false);
         return dropped;
@@ -327,17 +160,17 @@ public final class PgmqClient {
 
     /** Deletes every message of a queue (not of its archive); returns how many there were. */
     public long purgeQueue(String queueName) {
-        return queryOne(PURGE_QUEUE, "purge_queue", QueueNames.validate(queueName), FIRST_LONG, queueName);
+        return queryOne(QueueSql.PURGE_QUEUE, "purge_queue", QueueNames.validate(queueName), FIRST_LONG, queueName);
     }
 
     /** Whether the queue exists in {@code pgmq.meta}. */
     public boolean queueExists(String queueName) {
-        return queryOne(QUEUE_EXISTS, "queue_exists", null, FIRST_BOOLEAN, QueueNames.validate(queueName));
+        return queryOne(QueueSql.QUEUE_EXISTS, "queue_exists", null, FIRST_BOOLEAN, QueueNames.validate(queueName));
     }
 
     /** Every queue, in name order. */
     public List<PgmqQueue> listQueues() {
-        List<PgmqQueue> queues = queryList(LIST_QUEUES, "list_queues", null, (rs, cols) -> new PgmqQueue(
+        List<PgmqQueue> queues = queryList(QueueSql.LIST_QUEUES, "list_queues", null, (rs, cols) -> new PgmqQueue(
                 rs.getString("queue_name"), rs.getBoolean("is_partitioned"), rs.getBoolean("is_unlogged"),
                 rs.getObject("created_at", OffsetDateTime.class)));
         queues.sort((a, b) -> a.queueName().compareTo(b.queueName()));
@@ -346,12 +179,12 @@ public final class PgmqClient {
 
     /** The queue's figures ({@code pgmq.metrics}). */
     public PgmqMetrics metrics(String queueName) {
-        return queryOne(METRICS, "metrics", QueueNames.validate(queueName), PgmqClient::toMetrics, queueName);
+        return queryOne(QueueSql.METRICS, "metrics", QueueNames.validate(queueName), PgmqClient::toMetrics, queueName);
     }
 
     /** Every queue's figures ({@code pgmq.metrics_all}). */
     public List<PgmqMetrics> metricsAll() {
-        return queryList(METRICS_ALL, "metrics_all", null, PgmqClient::toMetrics);
+        return queryList(QueueSql.METRICS_ALL, "metrics_all", null, PgmqClient::toMetrics);
     }
 
     /**
@@ -368,7 +201,7 @@ public final class PgmqClient {
             if (sql.length() > 0) {
                 sql.append(" UNION ALL ");
             }
-            sql.append(String.format(QUEUE_STATS, qualifiedQueueTable(queueName)));
+            sql.append(String.format(QueueSql.QUEUE_STATS, qualifiedQueueTable(queueName)));
         }
         return queryList(sql.toString(), "queue_stats", null,
                 (rs, columns) -> new PgmqQueueStats(rs.getString("queue_name"), rs.getLong("depth"),
@@ -387,10 +220,11 @@ public final class PgmqClient {
         requirePositive(batchSize, "batchSize");
         String table = qualifiedArchiveTable(queueName);
         return inTransaction(tx -> tx.withConnection("prune_archive", queueName, c -> {
-            if (!one(c, PRUNE_LOCK, "prune_archive", FIRST_BOOLEAN, "camel-pgmq:prune:" + table)) {
+            if (!one(c, QueueSql.PRUNE_LOCK, "prune_archive", FIRST_BOOLEAN, "camel-pgmq:prune:" + table)) {
                 return -1;
             }
-            try (PreparedStatement ps = prepare(c, String.format(PRUNE_ARCHIVE, table), olderThanMillis, batchSize)) {
+            String prune = String.format(QueueSql.PRUNE_ARCHIVE, table);
+            try (PreparedStatement ps = prepare(c, prune, olderThanMillis, batchSize)) {
                 return ps.executeUpdate();
             }
         }));
@@ -437,13 +271,13 @@ public final class PgmqClient {
             String sql;
             Object[] args;
             if (headersJson == null && delaySeconds == 0) {
-                sql = notify ? SEND_NOTIFY : SEND;
+                sql = notify ? SendSql.SEND_NOTIFY : SendSql.SEND;
                 args = new Object[] { queueName, json };
             } else if (headersJson == null) {
-                sql = notify ? SEND_DELAY_NOTIFY : SEND_DELAY;
+                sql = notify ? SendSql.SEND_DELAY_NOTIFY : SendSql.SEND_DELAY;
                 args = new Object[] { queueName, json, delaySeconds };
             } else {
-                sql = notify ? SEND_HEADERS_DELAY_NOTIFY : SEND_HEADERS_DELAY;
+                sql = notify ? SendSql.SEND_HEADERS_DELAY_NOTIFY : SendSql.SEND_HEADERS_DELAY;
                 args = new Object[] { queueName, json, headersJson, delaySeconds };
             }
             return one(c, sql, "send", MSG_ID, withNotify(notifyChannel, payload, args));
@@ -456,7 +290,7 @@ public final class PgmqClient {
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
         Objects.requireNonNull(visibleAt, "visibleAt");
-        return queryOne(SEND_HEADERS_AT, "send", queueName, MSG_ID, queueName, json, headersJson,
+        return queryOne(SendSql.SEND_HEADERS_AT, "send", queueName, MSG_ID, queueName, json, headersJson,
                 visibleAt);
     }
 
@@ -494,11 +328,11 @@ public final class PgmqClient {
             String payload = notifyPayload(c, notifyChannel, choice);
             boolean notify = payload != null;
             if (headersJson == null) {
-                return list(c, notify ? SEND_BATCH_DELAY_NOTIFY : SEND_BATCH_DELAY, MSG_ID,
+                return list(c, notify ? SendSql.SEND_BATCH_DELAY_NOTIFY : SendSql.SEND_BATCH_DELAY, MSG_ID,
                         withNotify(notifyChannel, payload, new Object[] { queueName, msgs, delaySeconds }));
             }
             Array hdrs = c.createArrayOf("text", headersJson.toArray());
-            return list(c, notify ? SEND_BATCH_HEADERS_DELAY_NOTIFY : SEND_BATCH_HEADERS_DELAY,
+            return list(c, notify ? SendSql.SEND_BATCH_HEADERS_DELAY_NOTIFY : SendSql.SEND_BATCH_HEADERS_DELAY,
                     MSG_ID,
                     withNotify(notifyChannel, payload, new Object[] { queueName, msgs, hdrs, delaySeconds }));
         });
@@ -535,7 +369,7 @@ public final class PgmqClient {
     public List<PgmqMessage> read(String queueName, int vtSeconds, int qty) {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        return queryList(READ, "read", queueName, PgmqClient::toMessage, queueName, vtSeconds, qty);
+        return queryList(ReadSql.READ, "read", queueName, PgmqClient::toMessage, queueName, vtSeconds, qty);
     }
 
     /** Reads like {@link #read(String, int, int)}, only messages that contain the JSON {@code conditionalJson}. */
@@ -543,7 +377,7 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         JsonText.require(conditionalJson, "read filter");
-        return queryList(READ_CONDITIONAL, "read", queueName, PgmqClient::toMessage, queueName, vtSeconds, qty,
+        return queryList(ReadSql.READ_CONDITIONAL, "read", queueName, PgmqClient::toMessage, queueName, vtSeconds, qty,
                 conditionalJson);
     }
 
@@ -551,7 +385,7 @@ public final class PgmqClient {
     public List<PgmqMessage> pop(String queueName, int qty) {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        return queryList(POP, "pop", queueName, PgmqClient::toMessage, queueName, qty);
+        return queryList(ReadSql.POP, "pop", queueName, PgmqClient::toMessage, queueName, qty);
     }
 
     /**
@@ -560,41 +394,41 @@ public final class PgmqClient {
      */
     public List<PgmqMessage> browse(String queueName, int limit) {
         requirePositive(limit, "limit");
-        return queryList(String.format(BROWSE, qualifiedQueueTable(queueName)), "browse", queueName,
+        return queryList(String.format(QueueSql.BROWSE, qualifiedQueueTable(queueName)), "browse", queueName,
                 PgmqClient::toMessage, limit);
     }
 
     /** Up to {@code limit} messages of the queue's archive ({@code pgmq.a_<name>}), oldest first. */
     public List<PgmqMessage> browseArchive(String queueName, int limit) {
         requirePositive(limit, "limit");
-        return queryList(String.format(BROWSE, qualifiedArchiveTable(queueName)), "browse_archive", queueName,
+        return queryList(String.format(QueueSql.BROWSE, qualifiedArchiveTable(queueName)), "browse_archive", queueName,
                 PgmqClient::toMessage, limit);
     }
 
     /** Moves a message to the archive; {@code false} when it was not in the queue. */
     public boolean archive(String queueName, long msgId) {
         QueueNames.validate(queueName);
-        return queryOne(ARCHIVE, "archive", queueName, FIRST_BOOLEAN, queueName, msgId);
+        return queryOne(CompletionSql.ARCHIVE, "archive", queueName, FIRST_BOOLEAN, queueName, msgId);
     }
 
     /** Moves messages to the archive; returns the ids that were in the queue. */
     public List<Long> archive(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
         return withConnection("archive", queueName,
-                c -> list(c, ARCHIVE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
+                c -> list(c, CompletionSql.ARCHIVE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
     }
 
     /** Deletes a message; {@code false} when it was not in the queue. */
     public boolean delete(String queueName, long msgId) {
         QueueNames.validate(queueName);
-        return queryOne(DELETE, "delete", queueName, FIRST_BOOLEAN, queueName, msgId);
+        return queryOne(CompletionSql.DELETE, "delete", queueName, FIRST_BOOLEAN, queueName, msgId);
     }
 
     /** Deletes messages; returns the ids that were in the queue. */
     public List<Long> delete(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
         return withConnection("delete", queueName,
-                c -> list(c, DELETE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
+                c -> list(c, CompletionSql.DELETE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
     }
 
     /**
@@ -603,8 +437,8 @@ public final class PgmqClient {
      */
     public Optional<PgmqMessage> setVt(String queueName, long msgId, int vtSeconds) {
         QueueNames.validate(queueName);
-        List<PgmqMessage> rows
-                = queryList(SET_VT, "set_vt", queueName, PgmqClient::toMessage, queueName, msgId, vtSeconds);
+        List<PgmqMessage> rows = queryList(CompletionSql.SET_VT, "set_vt", queueName, PgmqClient::toMessage, queueName,
+                msgId, vtSeconds);
         return rows.stream().findFirst();
     }
 
@@ -614,16 +448,16 @@ public final class PgmqClient {
      */
     public Optional<PgmqMessage> setVtMillis(String queueName, long msgId, long vtMillis) {
         QueueNames.validate(queueName);
-        List<PgmqMessage> rows
-                = queryList(SET_VT_MILLIS, "set_vt", queueName, PgmqClient::toMessage, queueName, msgId, vtMillis);
+        List<PgmqMessage> rows = queryList(CompletionSql.SET_VT_MILLIS, "set_vt", queueName, PgmqClient::toMessage,
+                queueName, msgId, vtMillis);
         return rows.stream().findFirst();
     }
 
     /** Sets the visibility of many messages to {@code now + vtSeconds}; returns those that exist. */
     public List<PgmqMessage> setVt(String queueName, List<Long> msgIds, int vtSeconds) {
         QueueNames.validate(queueName);
-        return withConnection("set_vt", queueName,
-                c -> list(c, SET_VT_MANY, PgmqClient::toMessage, queueName, bigintArray(c, msgIds), vtSeconds));
+        return withConnection("set_vt", queueName, c -> list(c, CompletionSql.SET_VT_MANY, PgmqClient::toMessage,
+                queueName, bigintArray(c, msgIds), vtSeconds));
     }
 
     // ---------------------------------------------------------------- deliveries: acting only on what this read got
@@ -683,8 +517,9 @@ public final class PgmqClient {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String queueTable = qualifiedQueueTable(queueName);
-        String completing = archive ? String.format(ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
-                : String.format(DELETE_OWNED, queueTable);
+        String completing = archive
+                ? String.format(CompletionSql.ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
+                : String.format(CompletionSql.DELETE_OWNED, queueTable);
         String reading = readStatement(mode, queueName, qty);
         String sql = completing + ";\n" + reading;
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
@@ -724,7 +559,7 @@ public final class PgmqClient {
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
         String queueTable = qualifiedQueueTable(queueName);
-        return mode == null ? String.format(READ_WITH_NEXT, queueTable, PlanBound.literal(qty))
+        return mode == null ? String.format(ReadSql.READ_WITH_NEXT, queueTable, PlanBound.literal(qty))
                 : GroupedReadSql.read(mode, queueTable, qty, groupIndexChecks.indexed(queueName));
     }
 
@@ -751,12 +586,12 @@ public final class PgmqClient {
      * ids archived. A message read again by another consumer meanwhile is left to that consumer.
      */
     public List<Long> archiveDelivered(String queueName, List<PgmqMessage> deliveries) {
-        return actOnDelivered(ARCHIVE_OWNED, "archive", queueName, deliveries);
+        return actOnDelivered(CompletionSql.ARCHIVE_OWNED, "archive", queueName, deliveries);
     }
 
     /** Deletes the deliveries that are still this reader's; returns the ids deleted. */
     public List<Long> deleteDelivered(String queueName, List<PgmqMessage> deliveries) {
-        return actOnDelivered(DELETE_OWNED, "delete", queueName, deliveries);
+        return actOnDelivered(CompletionSql.DELETE_OWNED, "delete", queueName, deliveries);
     }
 
     /**
@@ -768,7 +603,7 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String sql = String.format(SET_VT_OWNED, qualifiedQueueTable(queueName));
+        String sql = String.format(CompletionSql.SET_VT_OWNED, qualifiedQueueTable(queueName));
         return withConnection("set_vt", queueName, c -> list(c, sql, FIRST_LONG, vtMillis,
                 bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
     }
@@ -783,14 +618,14 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String update = String.format(GIVE_BACK, qualifiedQueueTable(queueName));
+        String update = String.format(CompletionSql.GIVE_BACK, qualifiedQueueTable(queueName));
         return withConnection("give_back", queueName, c -> {
             Array ids = bigintArray(c, ids(deliveries));
             Array readCounts = intArray(c, deliveries);
             if (notifyChannel == null) {
                 return list(c, update, FIRST_LONG, ids, readCounts);
             }
-            String sql = String.format(GIVE_BACK_NOTIFY, qualifiedQueueTable(queueName));
+            String sql = String.format(CompletionSql.GIVE_BACK_NOTIFY, qualifiedQueueTable(queueName));
             return list(c, sql, FIRST_LONG, ids, readCounts, QueueNames.validateChannel(notifyChannel));
         });
     }
@@ -800,7 +635,7 @@ public final class PgmqClient {
      * or empty when the trigger is not enabled.
      */
     public Optional<Integer> notifyInsertThrottleMillis(String queueName) {
-        return queryList(NOTIFY_THROTTLE, "list_notify_insert_throttles", null, (rs, cols) -> rs.getInt(1),
+        return queryList(NotifySql.NOTIFY_THROTTLE, "list_notify_insert_throttles", null, (rs, cols) -> rs.getInt(1),
                 QueueNames.validate(queueName)).stream().findFirst();
     }
 
@@ -847,8 +682,8 @@ public final class PgmqClient {
         Objects.requireNonNull(mode, "mode");
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        return queryList("SELECT * FROM pgmq." + mode.function() + "(?::text, ?::integer, ?::integer)",
-                mode.function(), queueName, PgmqClient::toMessage, queueName, vtSeconds, qty);
+        return queryList(GroupedReadSql.pgmqRead(mode), mode.function(), queueName, PgmqClient::toMessage, queueName,
+                vtSeconds, qty);
     }
 
     /** {@code pgmq.read_grouped}: fills the batch from the oldest eligible group first, then the next. */
@@ -875,21 +710,18 @@ public final class PgmqClient {
         Objects.requireNonNull(mode, "mode");
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        String function = mode.function() + "_with_poll";
-        return queryList("SELECT * FROM pgmq." + function
-                         + "(?::text, ?::integer, ?::integer, ?::integer, ?::integer)",
-                function, queueName, PgmqClient::toMessage, queueName, vtSeconds, qty, maxPollSeconds,
-                pollIntervalMs);
+        return queryList(GroupedReadSql.pgmqReadWithPoll(mode), mode.function() + "_with_poll", queueName,
+                PgmqClient::toMessage, queueName, vtSeconds, qty, maxPollSeconds, pollIntervalMs);
     }
 
     /** Adds pgmq's FIFO index to the queue ({@code q_<name>_fifo_idx}, GIN on the headers); idempotent. */
     public void createFifoIndex(String queueName) {
-        execute(CREATE_FIFO_INDEX, "create_fifo_index", QueueNames.validate(queueName), queueName);
+        execute(GroupedReadSql.CREATE_FIFO_INDEX, "create_fifo_index", QueueNames.validate(queueName), queueName);
     }
 
     /** Adds pgmq's FIFO index to every queue. */
     public void createFifoIndexesAll() {
-        execute(CREATE_FIFO_INDEXES_ALL, "create_fifo_indexes_all", null);
+        execute(GroupedReadSql.CREATE_FIFO_INDEXES_ALL, "create_fifo_indexes_all", null);
     }
 
     /**
@@ -907,7 +739,7 @@ public final class PgmqClient {
     /** Whether the queue has camel-pgmq's group index ({@link #createGroupIndex(String)}). */
     public boolean hasGroupIndex(String queueName) {
         QueueNames.validate(queueName);
-        return queryOne(GROUP_INDEX_EXISTS, "group index lookup", queueName, FIRST_BOOLEAN,
+        return queryOne(GroupedReadSql.GROUP_INDEX_EXISTS, "group index lookup", queueName, FIRST_BOOLEAN,
                 GroupedReadSql.groupIndexName(queueName));
     }
 
@@ -928,38 +760,39 @@ public final class PgmqClient {
      * wrong ({@link PgmqException} with its message).
      */
     public void bindTopic(String pattern, String queueName) {
-        execute(BIND_TOPIC, "bind_topic", null, pattern, QueueNames.validate(queueName));
+        execute(TopicSql.BIND_TOPIC, "bind_topic", null, pattern, QueueNames.validate(queueName));
     }
 
     /** Removes a binding; {@code false} when there was none. */
     public boolean unbindTopic(String pattern, String queueName) {
-        return queryOne(UNBIND_TOPIC, "unbind_topic", null, FIRST_BOOLEAN, pattern, QueueNames.validate(queueName));
+        return queryOne(TopicSql.UNBIND_TOPIC, "unbind_topic", null, FIRST_BOOLEAN, pattern,
+                QueueNames.validate(queueName));
     }
 
     /** Every topic binding. */
     public List<PgmqTopicBinding> listTopicBindings() {
-        return queryList(LIST_TOPIC_BINDINGS, "list_topic_bindings", null, PgmqClient::toBinding);
+        return queryList(TopicSql.LIST_TOPIC_BINDINGS, "list_topic_bindings", null, PgmqClient::toBinding);
     }
 
     /** The topic bindings of one queue. */
     public List<PgmqTopicBinding> listTopicBindings(String queueName) {
-        return queryList(LIST_TOPIC_BINDINGS_OF, "list_topic_bindings", null, PgmqClient::toBinding,
+        return queryList(TopicSql.LIST_TOPIC_BINDINGS_OF, "list_topic_bindings", null, PgmqClient::toBinding,
                 QueueNames.validate(queueName));
     }
 
     /** The bindings a routing key matches, so the queues a send to it would reach (nothing is sent). */
     public List<PgmqTopicBinding> testRouting(String routingKey) {
-        return queryList(TEST_ROUTING, "test_routing", null, PgmqClient::toBinding, routingKey);
+        return queryList(TopicSql.TEST_ROUTING, "test_routing", null, PgmqClient::toBinding, routingKey);
     }
 
     /** {@code true} for a valid routing key; pgmq's own message ({@link PgmqException}) for an invalid one. */
     public boolean validateRoutingKey(String routingKey) {
-        return queryOne(VALIDATE_ROUTING_KEY, "validate_routing_key", null, FIRST_BOOLEAN, routingKey);
+        return queryOne(TopicSql.VALIDATE_ROUTING_KEY, "validate_routing_key", null, FIRST_BOOLEAN, routingKey);
     }
 
     /** {@code true} for a valid binding pattern; pgmq's own message ({@link PgmqException}) for an invalid one. */
     public boolean validateTopicPattern(String pattern) {
-        return queryOne(VALIDATE_TOPIC_PATTERN, "validate_topic_pattern", null, FIRST_BOOLEAN, pattern);
+        return queryOne(TopicSql.VALIDATE_TOPIC_PATTERN, "validate_topic_pattern", null, FIRST_BOOLEAN, pattern);
     }
 
     /** Sends one message to every queue bound to a pattern the routing key matches; returns how many got it. */
@@ -978,7 +811,7 @@ public final class PgmqClient {
         JsonText.require(json, "message body");
         JsonText.require(headersJson, "headers");
         if (!notify) {
-            return queryOne(SEND_TOPIC, "send_topic", null, (rs, cols) -> rs.getInt(1), routingKey, json,
+            return queryOne(TopicSql.SEND_TOPIC, "send_topic", null, (rs, cols) -> rs.getInt(1), routingKey, json,
                     headersJson, delaySeconds);
         }
         List<PgmqRoutedMessage> copies = sendBatchTopic("send_topic", routingKey, List.of(json),
@@ -1003,7 +836,7 @@ public final class PgmqClient {
                                                    List<String> headersJson, int delaySeconds, boolean notify) {
         requireBatch(jsons, headersJson);
         return withConnection(operation, null, c -> list(c,
-                notify ? SEND_BATCH_TOPIC_NOTIFY : SEND_BATCH_TOPIC,
+                notify ? TopicSql.SEND_BATCH_TOPIC_NOTIFY : TopicSql.SEND_BATCH_TOPIC,
                 (rs, cols) -> new PgmqRoutedMessage(rs.getString("queue_name"), rs.getLong("msg_id")),
                 routingKey, c.createArrayOf("text", jsons.toArray()),
                 headersJson == null ? null : c.createArrayOf("text", headersJson.toArray()), delaySeconds));
@@ -1016,50 +849,50 @@ public final class PgmqClient {
      * and drops it at rollback; identical notifications of one transaction are delivered once.
      */
     public void notify(String channel, String payload) {
-        execute(NOTIFY, "notify", null, QueueNames.validateChannel(channel), payload == null ? "" : payload);
+        execute(NotifySql.NOTIFY, "notify", null, QueueNames.validateChannel(channel), payload == null ? "" : payload);
     }
 
     /** Makes pgmq notify {@link QueueNames#insertChannel} on every insert, at most once per throttle interval. */
     public void enableNotifyInsert(String queueName, int throttleIntervalMs) {
-        execute(ENABLE_NOTIFY_INSERT, "enable_notify_insert", QueueNames.validate(queueName), queueName,
+        execute(NotifySql.ENABLE_NOTIFY_INSERT, "enable_notify_insert", QueueNames.validate(queueName), queueName,
                 throttleIntervalMs);
     }
 
     /** Removes pgmq's insert-notify trigger from the queue. */
     public void disableNotifyInsert(String queueName) {
-        execute(DISABLE_NOTIFY_INSERT, "disable_notify_insert", QueueNames.validate(queueName), queueName);
+        execute(NotifySql.DISABLE_NOTIFY_INSERT, "disable_notify_insert", QueueNames.validate(queueName), queueName);
     }
 
     /** {@code LISTEN "channel"}: for a connection that only listens. */
     public static String listenSql(String channel) {
-        return "LISTEN " + QueueNames.quoteChannel(channel);
+        return NotifySql.listen(channel);
     }
 
     /** {@code UNLISTEN "channel"}. */
     public static String unlistenSql(String channel) {
-        return "UNLISTEN " + QueueNames.quoteChannel(channel);
+        return NotifySql.unlisten(channel);
     }
 
     /** {@code UNLISTEN *}: before a listening connection goes back to a pool. */
     public static String unlistenAllSql() {
-        return "UNLISTEN *";
+        return NotifySql.UNLISTEN_ALL;
     }
 
     /** A cheap round trip that proves a connection (and, for a listener, its session) is alive. */
     public static String pingSql() {
-        return "SELECT 1";
+        return NotifySql.PING;
     }
 
     // ---------------------------------------------------------------- installation
 
     /** Whether the database has pgmq: the extension or the compatible SQL. */
     public boolean isInstalled() {
-        return queryOne(PGMQ_INSTALLED, "check", null, FIRST_BOOLEAN);
+        return queryOne(AccessSql.PGMQ_INSTALLED, "check", null, FIRST_BOOLEAN);
     }
 
     /** The installed pgmq extension's version, or empty when pgmq is absent or installed by the compatible SQL. */
     public Optional<String> extensionVersion() {
-        List<String> versions = queryList(EXTENSION_VERSION, "check", null, FIRST_STRING);
+        List<String> versions = queryList(AccessSql.EXTENSION_VERSION, "check", null, FIRST_STRING);
         return versions.stream().findFirst();
     }
 
@@ -1075,18 +908,18 @@ public final class PgmqClient {
 
     /** The role this client's connections run as. */
     public String currentUser() {
-        return queryOne(CURRENT_USER, "check", null, FIRST_STRING);
+        return queryOne(AccessSql.CURRENT_USER, "check", null, FIRST_STRING);
     }
 
     /** Whether the role may use schema {@code pgmq}; empty when the schema does not exist. */
     public Optional<Boolean> pgmqSchemaUsage() {
-        return queryList(SCHEMA_USAGE, "check", null, FIRST_BOOLEAN).stream().findFirst();
+        return queryList(AccessSql.SCHEMA_USAGE, "check", null, FIRST_BOOLEAN).stream().findFirst();
     }
 
     /** The function signatures (e.g. {@code pgmq.read(text,integer,integer,jsonb)}) the database does not have. */
     public List<String> missingFunctions(List<String> signatures) {
         return withConnection("check", null,
-                c -> list(c, MISSING_FUNCTIONS, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
+                c -> list(c, AccessSql.MISSING_FUNCTIONS, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
     }
 
     /**
@@ -1094,21 +927,21 @@ public final class PgmqClient {
      * need privileges on the queue's tables.
      */
     public boolean anySecurityInvoker(List<String> signatures) {
-        return withConnection("check", null, c -> list(c, ANY_SECURITY_INVOKER, FIRST_BOOLEAN,
+        return withConnection("check", null, c -> list(c, AccessSql.ANY_SECURITY_INVOKER, FIRST_BOOLEAN,
                 c.createArrayOf("text", signatures.toArray()))).get(0);
     }
 
     /** The existing functions among {@code signatures} the role may not EXECUTE. */
     public List<String> functionsWithoutExecute(List<String> signatures) {
-        return withConnection("check", null,
-                c -> list(c, FUNCTIONS_WITHOUT_EXECUTE, FIRST_STRING, c.createArrayOf("text", signatures.toArray())));
+        return withConnection("check", null, c -> list(c, AccessSql.FUNCTIONS_WITHOUT_EXECUTE, FIRST_STRING,
+                c.createArrayOf("text", signatures.toArray())));
     }
 
     /** The privileges among {@code wanted} the role lacks, on tables that exist. */
     public List<TablePrivilege> missingTablePrivileges(List<TablePrivilege> wanted) {
         Object[] tables = wanted.stream().map(TablePrivilege::table).toArray();
         Object[] privileges = wanted.stream().map(TablePrivilege::privilege).toArray();
-        return withConnection("check", null, c -> list(c, MISSING_TABLE_PRIVILEGES,
+        return withConnection("check", null, c -> list(c, AccessSql.MISSING_TABLE_PRIVILEGES,
                 (rs, columns) -> new TablePrivilege(rs.getString(1), rs.getString(2)),
                 c.createArrayOf("text", tables), c.createArrayOf("text", privileges)));
     }
@@ -1229,7 +1062,7 @@ public final class PgmqClient {
         if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
             return null;
         }
-        try (PreparedStatement ps = c.prepareStatement(CURRENT_USER); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(AccessSql.CURRENT_USER); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException inAbortedTransaction) {
             return null;
