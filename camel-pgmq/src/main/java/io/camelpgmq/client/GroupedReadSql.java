@@ -32,8 +32,15 @@ package io.camelpgmq.client;
  */
 final class GroupedReadSql {
 
-    /** The group of a row, as pgmq's grouped functions name it (and as the group index holds it). */
-    private static final String GROUP_OF = "coalesce(%s.headers ->> 'x-pgmq-group', '_default_fifo_group')";
+    /**
+     * The group of a row, as pgmq's grouped functions name it (and as the group index holds it), compared byte by byte:
+     * a read only asks whether two groups are the same, which every collation of PostgreSQL answers alike, and in the
+     * database's collation (en_US.UTF-8, C.UTF-8) each comparison in the index, on every send and every read's update,
+     * is a call to strcoll. pgbench on PostgreSQL 15 (C.UTF-8), the grouped read of 10 over 10 groups: 1.09x the reads
+     * per second with {@code COLLATE "C"} (six alternating pairs, each won).
+     */
+    private static final String GROUP_OF = "(coalesce(%s.headers ->> 'x-pgmq-group', '_default_fifo_group')"
+                                           + " COLLATE \"C\")";
 
     // Parameters: 1 the most groups to take (qty), 2 the most messages per group, 3 qty, 4 vt seconds, 5 qty (short
     // read?). %5$s: how a group's run is found (RUN_THROUGH_INDEX or RUN_BY_WALK).
@@ -93,10 +100,16 @@ final class GroupedReadSql {
     private static final String RUN_BY_WALK = " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
                                               + " ORDER BY y.msg_id";
 
-    // pgmq's FIFO index (GIN on the headers, for its own grouped functions); whether camel-pgmq's group index exists
+    // pgmq's FIFO index (GIN on the headers, for its own grouped functions)
     static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
     static final String CREATE_FIFO_INDEXES_ALL = "SELECT pgmq.create_fifo_indexes_all()";
-    static final String GROUP_INDEX_EXISTS = "SELECT to_regclass('pgmq.' || quote_ident(?::text)) IS NOT NULL";
+    // camel-pgmq's group index by its name: NULL when there is none, true when its group is compared in collation "C"
+    // (the index reads use), false for an index of that name built by an earlier camel-pgmq in the database's collation
+    static final String GROUP_INDEX_STATE = "SELECT (SELECT i.indcollation[0] = (SELECT c.oid"
+                                            + " FROM pg_catalog.pg_collation c WHERE c.collname = 'C'"
+                                            + " AND c.collnamespace = 'pg_catalog'::regnamespace)"
+                                            + " FROM pg_catalog.pg_index i"
+                                            + " WHERE i.indexrelid = to_regclass('pgmq.' || quote_ident(?::text)))";
 
     private GroupedReadSql() {
     }
@@ -149,12 +162,18 @@ final class GroupedReadSql {
     }
 
     /**
-     * The index that finds each group's head without scanning the backlog: on the group (as pgmq names it) and
-     * msg_id. {@code concurrently} builds it without blocking sends (not inside a transaction block).
+     * The index that finds each group's head without scanning the backlog: on the group (as pgmq names it, compared
+     * byte by byte) and msg_id. {@code concurrently} builds it without blocking sends (not inside a transaction block).
      */
     static String groupIndex(String queueName, boolean concurrently) {
         return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS \"" + groupIndexName(queueName)
                + "\" ON pgmq.\"" + QueueNames.queueTable(queueName)
-               + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)";
+               + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group') COLLATE \"C\"), msg_id)";
+    }
+
+    /** Drops the group index of a queue (one an earlier camel-pgmq built, before it is built again). */
+    static String dropGroupIndex(String queueName, boolean concurrently) {
+        return "DROP INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF EXISTS pgmq.\"" + groupIndexName(queueName)
+               + "\"";
     }
 }

@@ -724,23 +724,50 @@ public final class PgmqClient {
         execute(GroupedReadSql.CREATE_FIFO_INDEXES_ALL, "create_fifo_indexes_all", null);
     }
 
+    /** What a queue has of camel-pgmq's group index ({@link #groupIndexState}). */
+    public enum GroupIndexState {
+        /** No index of the group index's name. */
+        MISSING,
+        /** The group index grouped reads use. */
+        CURRENT,
+        /**
+         * An index of that name built by an earlier camel-pgmq, whose groups compare in the database's collation:
+         * grouped reads cannot use it. {@link #createGroupIndex} replaces it.
+         */
+        OUTDATED
+    }
+
     /**
      * Adds camel-pgmq's group index to the queue ({@code q_<name>_group_idx} on the group and msg_id), which lets the
-     * consumer's grouped reads find each group's oldest message without scanning the backlog; idempotent. It takes
-     * the lock a CREATE INDEX takes (sends wait while it builds): on a queue with a large backlog run
+     * consumer's grouped reads find each group's oldest message without scanning the backlog; idempotent. An outdated
+     * index of that name ({@link GroupIndexState#OUTDATED}) is dropped and built again in the same transaction. It
+     * takes the lock a CREATE INDEX takes (sends wait while it builds): on a queue with a large backlog run
      * {@link #groupIndexStatement(String, boolean)} with {@code concurrently} instead. Needs the table's owner.
      */
     public void createGroupIndex(String queueName) {
         QueueNames.validate(queueName);
-        execute(GroupedReadSql.groupIndex(queueName, false), "create group index", queueName);
+        inTransaction(tx -> {
+            if (tx.groupIndexState(queueName) == GroupIndexState.OUTDATED) {
+                tx.execute(GroupedReadSql.dropGroupIndex(queueName, false), "drop outdated group index", queueName);
+            }
+            tx.execute(GroupedReadSql.groupIndex(queueName, false), "create group index", queueName);
+            return null;
+        });
         groupIndexChecks.found(queueName, true);
     }
 
-    /** Whether the queue has camel-pgmq's group index ({@link #createGroupIndex(String)}). */
+    /** Whether the queue has camel-pgmq's group index as grouped reads use it ({@link #createGroupIndex(String)}). */
     public boolean hasGroupIndex(String queueName) {
+        return groupIndexState(queueName) == GroupIndexState.CURRENT;
+    }
+
+    /** Whether the queue has camel-pgmq's group index, none, or one an earlier camel-pgmq built. */
+    public GroupIndexState groupIndexState(String queueName) {
         QueueNames.validate(queueName);
-        return queryOne(GroupedReadSql.GROUP_INDEX_EXISTS, "group index lookup", queueName, FIRST_BOOLEAN,
-                GroupedReadSql.groupIndexName(queueName));
+        Boolean current = queryOne(GroupedReadSql.GROUP_INDEX_STATE, "group index lookup", queueName,
+                (rs, cols) -> rs.getObject(1, Boolean.class), GroupedReadSql.groupIndexName(queueName));
+        return current == null ? GroupIndexState.MISSING
+                : current ? GroupIndexState.CURRENT : GroupIndexState.OUTDATED;
     }
 
     /**
@@ -750,6 +777,15 @@ public final class PgmqClient {
     public static String groupIndexStatement(String queueName, boolean concurrently) {
         QueueNames.validate(queueName);
         return GroupedReadSql.groupIndex(queueName, concurrently);
+    }
+
+    /**
+     * The statement that drops the group index of a queue: run it before {@link #groupIndexStatement} where an earlier
+     * camel-pgmq built the index ({@link GroupIndexState#OUTDATED}).
+     */
+    public static String dropGroupIndexStatement(String queueName, boolean concurrently) {
+        QueueNames.validate(queueName);
+        return GroupedReadSql.dropGroupIndex(queueName, concurrently);
     }
 
     // ---------------------------------------------------------------- topics

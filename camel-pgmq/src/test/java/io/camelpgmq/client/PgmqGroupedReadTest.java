@@ -239,12 +239,43 @@ class PgmqGroupedReadTest {
         client.createGroupIndex(q);
         client.createGroupIndex(q);
         assertTrue(client.hasGroupIndex(q));
+        assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
         assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q
-                     + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)",
+                     + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group') COLLATE \"C\"), msg_id)",
                 PgmqClient.groupIndexStatement(q, true));
         String other = newQueue(false);
         DB.execute(PgmqClient.groupIndexStatement(other, true));
         assertTrue(client.hasGroupIndex(other), "the documented statement creates the index the client looks for");
+    }
+
+    /**
+     * Until 2026-12-02 the group index compared groups in the database's collation (each comparison a call to
+     * strcoll); reads now ask for the group in collation "C", which such an index cannot serve. The client tells it
+     * apart from the current one, reads as without an index meanwhile, and createGroupIndex (what a consumer with
+     * autoCreateQueue=true calls) builds it again.
+     */
+    @Test
+    void aGroupIndexAnEarlierBuildMadeIsToldApartAndBuiltAgain() {
+        String q = newQueue(false);
+        assertEquals(PgmqClient.GroupIndexState.MISSING, client.groupIndexState(q));
+        String earlierIndex = "CREATE INDEX \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q
+                              + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)";
+        DB.execute(earlierIndex);
+        assertEquals(PgmqClient.GroupIndexState.OUTDATED, client.groupIndexState(q));
+        assertFalse(client.hasGroupIndex(q));
+        assertFalse(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read as without an index");
+        long a1 = send(q, "a");
+        long b1 = send(q, "b");
+        send(q, "a");
+        assertEquals(List.of(a1, b1), read(GroupedRead.HEAD, q, 10), "reads stay correct meanwhile");
+
+        client.createGroupIndex(q);
+        assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM pg_indexes WHERE schemaname = 'pgmq' AND tablename = 'q_"
+                                     + q + "' AND indexname LIKE '%group%'"), "built again, not beside it");
+        assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read through the new index");
+        assertEquals("DROP INDEX CONCURRENTLY IF EXISTS pgmq.\"q_" + q + "_group_idx\"",
+                PgmqClient.dropGroupIndexStatement(q, true));
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.camelpgmq.client.PgmqClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -141,5 +142,31 @@ class PgmqFifoConsumerTest extends PgmqTestSupport {
         assertEquals(1, client.metrics(dlq).queueLength());
         assertEquals(8, queryLong("SELECT count(*) FROM pgmq.a_" + queue + " WHERE read_ct = 1"),
                 "each of the 8 messages counted one attempt: handing group a back while it waited did not count");
+    }
+
+    /**
+     * A queue whose group index an earlier camel-pgmq built (groups compared in the database's collation): a consumer
+     * that may not create indexes consumes it as without an index; one with autoCreateQueue=true builds it again.
+     */
+    @Test
+    void aConsumerThatMayCreateQueuesBuildsAnEarlierGroupIndexAgain() throws Exception {
+        execute("CREATE INDEX \"q_" + queue + "_group_idx\" ON pgmq.\"q_" + queue
+                + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)");
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        for (boolean autoCreate : List.of(false, true)) {
+            String routeId = "autoCreate" + autoCreate;
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + queue + "?readMode=grouped&pollInterval=200&autoCreateQueue=" + autoCreate)
+                            .routeId(routeId).process(e -> bodies.add(e.getMessage().getBody(String.class)));
+                }
+            });
+            sendGrouped("g", "{\"autoCreate\":" + autoCreate + "}");
+            await(Duration.ofSeconds(10), () -> bodies.size() == (autoCreate ? 2 : 1), "consumed with " + routeId);
+            assertEquals(autoCreate ? PgmqClient.GroupIndexState.CURRENT : PgmqClient.GroupIndexState.OUTDATED,
+                    client.groupIndexState(queue), routeId);
+            context.getRouteController().stopRoute(routeId);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.camelpgmq.component.consumer;
 
 import io.camelpgmq.client.PgmqClient;
+import io.camelpgmq.client.PgmqClient.GroupIndexState;
 import io.camelpgmq.client.PgmqException;
 import io.camelpgmq.component.PgmqConfiguration;
 import org.slf4j.Logger;
@@ -24,13 +25,23 @@ public final class PgmqGroupIndex {
             return;
         }
         try {
-            if (client.hasGroupIndex(queueName)) {
+            GroupIndexState state = client.groupIndexState(queueName);
+            if (state == GroupIndexState.CURRENT) {
                 return;
             }
             if (configuration.isAutoCreateQueue()) {
                 client.createGroupIndex(queueName);
-                LOG.info("Created the group index of pgmq queue '{}' for readMode={}", queueName,
-                        configuration.getReadMode());
+                LOG.info("{} the group index of pgmq queue '{}' for readMode={}",
+                        state == GroupIndexState.OUTDATED ? "Rebuilt (an earlier camel-pgmq built it)" : "Created",
+                        queueName, configuration.getReadMode());
+                return;
+            }
+            if (state == GroupIndexState.OUTDATED) {
+                LOG.warn("pgmq queue '{}' has a group index built by an earlier camel-pgmq, which readMode={}"
+                         + " cannot use: it works, but each read walks the messages ahead of the oldest free group."
+                         + " Replace it once (as the table's owner) with: {}; {}", queueName,
+                        configuration.getReadMode(), PgmqClient.dropGroupIndexStatement(queueName, true),
+                        PgmqClient.groupIndexStatement(queueName, true));
                 return;
             }
             LOG.warn("pgmq queue '{}' has no group index: readMode={} works, but each read walks the messages ahead of"
