@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # camel-pgmq benchmarks against baselines measured in the same run on the same database.
 # Prints the table and writes it as markdown:
-#   bash src/bench/run.sh                    full run (~13 minutes on 2 cores) -> src/bench/results/latest.md
+#   bash src/bench/run.sh                    full run (~15 minutes on 2 cores; ~18 on a syncing server) -> src/bench/results/latest.md
 #   bash src/bench/run.sh --smoke            under a minute, tiny sizes       -> src/bench/results/smoke.md
 #   bash src/bench/run.sh --large            backlog scenario drains 1,000,000 messages instead of 200,000
 #   bash src/bench/run.sh --backlog 500000   any backlog size;  --out FILE  writes the table elsewhere
