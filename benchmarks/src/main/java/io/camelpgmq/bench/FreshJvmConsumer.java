@@ -2,6 +2,8 @@ package io.camelpgmq.bench;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +20,7 @@ import org.apache.camel.impl.DefaultCamelContext;
  * closes; the benchmark's JVM makes each queue's backlog visible in turn and times the drains. It prints {@code DRAINED}
  * when a route has processed its backlog's last message. Each of these lines ends with the milliseconds this JVM has
  * spent compiling so far (its JIT compilers' total), so the benchmark can say what the JIT took during each drain.
+ * Before, it prints {@code FIRST} and the time (epoch microseconds) its route took the backlog's first message.
  * <p>
  * Arguments: concurrentConsumers, maxMessagesPerPoll, the size of each backlog, then the queues. The JDBC URL (with its
  * credentials) comes in the environment variable {@value #URL_ENV}, not on the command line other processes can read.
@@ -27,6 +30,7 @@ public final class FreshJvmConsumer {
     static final String URL_ENV = "PGMQ_BENCH_CONSUMER_URL";
     static final String READY = "READY";
     static final String DRAINED = "DRAINED";
+    static final String FIRST = "FIRST";
 
     private FreshJvmConsumer() {
     }
@@ -58,6 +62,12 @@ public final class FreshJvmConsumer {
                                     long n = processed.incrementAndGet();
                                     if (n == 1) {
                                         ready.incrementAndGet();
+                                    } else if (n == 2) {
+                                        // the backlog's first message, on the machine's clock (the benchmark's
+                                        // JVM reads the same clock when the backlog's commit returns)
+                                        System.out.println(FIRST + " " + ChronoUnit.MICROS.between(Instant.EPOCH,
+                                                Instant.now()));
+                                        System.out.flush();
                                     } else if (n == backlog + 1) {
                                         System.out.println(DRAINED + " " + compileMillis());
                                         System.out.flush();

@@ -332,9 +332,10 @@ final class Scenarios {
 
     /**
      * The drains of {@link #freshJvmDrains}: rates in msg/s, and the milliseconds the consumer JVM's JIT compilers
-     * spent from the end of the previous drain (the first: from READY) to the end of each.
+     * spent from the end of the previous drain (the first: from READY) to the end of each, and how long after the
+     * backlog's commit returned each drain's route took its first message.
      */
-    record FreshDrains(List<Double> rates, List<Long> compileMillis) {
+    record FreshDrains(List<Double> rates, List<Long> compileMillis, List<Double> firstMessageMillis) {
     }
 
     /**
@@ -370,11 +371,15 @@ final class Scenarios {
             long compiled = Long.parseLong(awaitLine(out, FreshJvmConsumer.READY, consumer));
             List<Double> rates = new ArrayList<>();
             List<Long> compileMillis = new ArrayList<>();
+            List<Double> firstMessageMillis = new ArrayList<>();
             for (String q : queues) {
                 String table = "pgmq." + QueueNames.queueTable(q);
                 awaitNoRows(table, "vt < now()");
                 long t0 = System.nanoTime();
                 reveal(q);
+                long committed = micros(Instant.now());
+                long first = Long.parseLong(awaitLine(out, FreshJvmConsumer.FIRST, consumer));
+                firstMessageMillis.add((first - committed) / 1000.0);
                 long compiledAfter = Long.parseLong(awaitLine(out, FreshJvmConsumer.DRAINED, consumer));
                 awaitNoRows(table, null);
                 rates.add(n / seconds(t0));
@@ -382,7 +387,7 @@ final class Scenarios {
                 compiled = compiledAfter;
                 checkArchived(q, n + 1);
             }
-            return new FreshDrains(rates, compileMillis);
+            return new FreshDrains(rates, compileMillis, firstMessageMillis);
         } finally {
             consumer.getOutputStream().close();
             if (!consumer.waitFor(60, TimeUnit.SECONDS)) {
