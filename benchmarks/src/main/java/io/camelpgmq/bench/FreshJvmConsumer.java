@@ -7,8 +7,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.camelpgmq.component.PgmqComponent;
+import io.camelpgmq.component.PgmqConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -18,7 +20,7 @@ import org.apache.camel.impl.DefaultCamelContext;
  * starts, its pgmq component given a URL (its own HikariCP pool, as an application configures it). It starts one route
  * per queue, proves each consumer listens with one message, prints {@code READY} and runs until its standard input
  * closes; the benchmark's JVM makes each queue's backlog visible in turn and times the drains. It prints {@code DRAINED}
- * when a route has processed its backlog's last message. Each of these lines ends with the milliseconds this JVM has
+ * when a route has processed its backlog's last message and completed it. Each of these lines ends with the milliseconds this JVM has
  * spent compiling so far (its JIT compilers' total), so the benchmark can say what the JIT took during each drain.
  * Before, it prints {@code FIRST} and the time (epoch microseconds) its route took the backlog's first message.
  * <p>
@@ -41,6 +43,23 @@ public final class FreshJvmConsumer {
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
+    /**
+     * Prints {@code DRAINED} once the queue's consumer has completed its last message: every reader has returned from
+     * its last statement and none is in flight (what the benchmark's other drains wait for).
+     */
+    private static void reportDrained(CamelContext ctx, String queue) {
+        PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute(queue).getConsumer();
+        Thread waiter = new Thread(() -> {
+            while (consumer.getActiveReaders() > 0 || consumer.getInFlightCount() > 0) {
+                LockSupport.parkNanos(100_000);
+            }
+            System.out.println(DRAINED + " " + compileMillis());
+            System.out.flush();
+        }, "drained-" + queue);
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
     public static void main(String[] args) throws Exception {
         int consumers = Integer.parseInt(args[0]);
         int batch = Integer.parseInt(args[1]);
@@ -58,7 +77,7 @@ public final class FreshJvmConsumer {
                     public void configure() {
                         from("pgmq:" + queue + "?concurrentConsumers=" + consumers + "&maxConcurrentConsumers="
                              + consumers + "&maxMessagesPerPoll=" + batch + "&pollInterval=60000")
-                                .process(e -> {
+                                .routeId(queue).process(e -> {
                                     long n = processed.incrementAndGet();
                                     if (n == 1) {
                                         ready.incrementAndGet();
@@ -69,8 +88,8 @@ public final class FreshJvmConsumer {
                                                 Instant.now()));
                                         System.out.flush();
                                     } else if (n == backlog + 1) {
-                                        System.out.println(DRAINED + " " + compileMillis());
-                                        System.out.flush();
+                                        // the last message's archive follows the route: wait for it elsewhere
+                                        reportDrained(ctx, queue);
                                     }
                                 });
                     }
