@@ -6,11 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Whether each queue has camel-pgmq's group index, as a grouped read last found it: the grouped read finds a group's
- * run differently with and without it ({@link GroupedReadSql#read}). Looked up again after a minute, so an index
- * created by hand is used without a restart; one catalog lookup per queue and minute.
+ * Whether each queue has an index a read is written for, as a read last found it: the grouped read finds a group's run
+ * differently with camel-pgmq's group index and without ({@link GroupedReadSql#read}), the plain read walks pgmq's
+ * index on {@code vt} when the queue table has one ({@link ReadSql#read}). Looked up again after a minute, so an index
+ * created or dropped by hand is followed without a restart; one catalog lookup per queue, index and minute.
  */
-final class GroupIndexChecks {
+final class IndexChecks {
 
     private static final long RECHECK_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -21,7 +22,7 @@ final class GroupIndexChecks {
     private final Predicate<String> lookup;
 
     /** {@code lookup} tells whether a queue has the index (a catalog query). */
-    GroupIndexChecks(Predicate<String> lookup) {
+    IndexChecks(Predicate<String> lookup) {
         this.lookup = lookup;
     }
 
@@ -38,5 +39,10 @@ final class GroupIndexChecks {
     /** The index was just created (or dropped with the queue). */
     void found(String queueName, boolean indexed) {
         checks.put(queueName, new Check(indexed, System.nanoTime()));
+    }
+
+    /** The queue was created or dropped: look again at the next read. */
+    void forget(String queueName) {
+        checks.remove(queueName);
     }
 }

@@ -39,7 +39,8 @@ public final class PgmqClient {
 
     private final DataSource dataSource;
     private final Connection connection;
-    private final GroupIndexChecks groupIndexChecks = new GroupIndexChecks(this::hasGroupIndex);
+    private final IndexChecks groupIndexChecks = new IndexChecks(this::hasGroupIndex);
+    private final IndexChecks vtIndexChecks = new IndexChecks(this::hasVtIndex);
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -122,12 +123,14 @@ public final class PgmqClient {
     public void createQueue(String queueName) {
         refuseSecondName(queueName);
         execute(QueueSql.CREATE, "create", QueueNames.validate(queueName), queueName);
+        vtIndexChecks.forget(queueName);
     }
 
     /** Creates a queue whose queue table is unlogged: faster, but emptied by a crash. */
     public void createUnloggedQueue(String queueName) {
         refuseSecondName(queueName);
         execute(QueueSql.CREATE_UNLOGGED, "create_unlogged", QueueNames.validate(queueName), queueName);
+        vtIndexChecks.forget(queueName);
     }
 
     /**
@@ -153,8 +156,9 @@ public final class PgmqClient {
     public boolean dropQueue(String queueName) {
         boolean dropped = queryOne(QueueSql.DROP_QUEUE, "drop_queue", QueueNames.validate(queueName), FIRST_BOOLEAN,
                 queueName);
-        // its group index went with it
+        // its indexes went with it
         groupIndexChecks.found(queueName, false);
+        vtIndexChecks.forget(queueName);
         return dropped;
     }
 
@@ -554,13 +558,23 @@ public final class PgmqClient {
     }
 
     /**
-     * The consumer's read of up to {@code qty} messages of a (validated) queue: plain ({@code mode} null) or in FIFO
-     * groups, then written for whether the queue has the group index as last looked up (once a minute).
+     * The consumer's read of up to {@code qty} messages of a (validated) queue: plain ({@code mode} null), written for
+     * whether the queue table has an index on vt, or in FIFO groups, written for whether the queue has the group index
+     * (each as last looked up, once a minute).
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
         String queueTable = qualifiedQueueTable(queueName);
-        return mode == null ? String.format(ReadSql.READ_WITH_NEXT, queueTable, PlanBound.literal(qty))
+        return mode == null ? ReadSql.read(queueTable, qty, vtIndexChecks.indexed(queueName))
                 : GroupedReadSql.read(mode, queueTable, qty, groupIndexChecks.indexed(queueName));
+    }
+
+    /**
+     * Whether the queue table has a valid btree index whose first column is vt (pgmq's {@code q_<name>_vt_idx}; a
+     * partitioned queue has none): the consumer's plain read walks it ({@link ReadSql#read}).
+     */
+    boolean hasVtIndex(String queueName) {
+        return queryOne(ReadSql.VT_INDEX_EXISTS, "vt index lookup", QueueNames.validate(queueName), FIRST_BOOLEAN,
+                QueueNames.queueTable(queueName));
     }
 
     /** A row of a read that also tells the next visible time and the database's clock. */

@@ -328,13 +328,10 @@ class PgmqGroupedReadTest {
                 "an index created by hand, found by the first read");
     }
 
-    /** A grouped read of 10 touches fewer than 300 blocks (of a queue of ~430 heap pages), whichever plan is used. */
+    /** A grouped read of 10 touches fewer than 300 buffers (of a queue of ~430 heap pages), whichever plan is used. */
     private void assertOneReadTouchesFewBlocks(String q) throws Exception {
-        for (String planMode : List.of("force_custom_plan", "force_generic_plan")) {
-            long blocks = blocksOfOneRead(q, planMode);
-            assertTrue(blocks < 300, planMode + ": the read touched " + blocks + " blocks (the queue has "
-                                     + heapPages(q) + " heap pages): it read through the queue");
-        }
+        ReadBuffers.assertFewerThan(300, DB.dataSource(), client.readStatement(GroupedRead.FILL, q, 10),
+                GroupedReadSql.parameters(GroupedRead.FILL, 30, 10), "pgmq.\"q_" + q + "\"");
     }
 
     /** 30,000 messages whose group is {@code groupOf} of their number i (SQL), analyzed as autovacuum would. */
@@ -343,41 +340,5 @@ class PgmqGroupedReadTest {
         DB.execute("INSERT INTO " + table + " (vt, message, headers) SELECT now(), jsonb_build_object('n', i),"
                    + " jsonb_build_object('x-pgmq-group', " + groupOf + ") FROM generate_series(0, 29999) i");
         DB.execute("ANALYZE " + table);
-    }
-
-    private long heapPages(String q) {
-        return DB.queryLong("SELECT pg_relation_size('pgmq.\"q_" + q + "\"') / 8192");
-    }
-
-    /** The buffers one grouped read of 10 touches, under {@code plan_cache_mode = planMode}; rolled back. */
-    private long blocksOfOneRead(String q, String planMode) throws Exception {
-        try (Connection c = DB.dataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try (var st = c.createStatement()) {
-                st.execute("SET LOCAL plan_cache_mode = " + planMode);
-            }
-            // the statement the client reads with, for this queue as it is (with or without the group index)
-            String sql = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + client.readStatement(GroupedRead.FILL, q, 10);
-            Object[] parameters = GroupedReadSql.parameters(GroupedRead.FILL, 30, 10);
-            try (var ps = c.prepareStatement(sql)) {
-                for (int k = 0; k < parameters.length; k++) {
-                    ps.setObject(k + 1, parameters[k]);
-                }
-                try (var rs = ps.executeQuery()) {
-                    rs.next();
-                    String plan = rs.getString(1);
-                    // the top node's buffers include every node below it (the first of each in the JSON)
-                    return firstNumber(plan, "Shared Hit Blocks") + firstNumber(plan, "Shared Read Blocks");
-                }
-            } finally {
-                c.rollback();
-            }
-        }
-    }
-
-    private static long firstNumber(String json, String key) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": (\\d+)").matcher(json);
-        assertTrue(m.find(), key + " in " + json);
-        return Long.parseLong(m.group(1));
     }
 }
