@@ -39,8 +39,9 @@ public final class PgmqClient {
 
     private final DataSource dataSource;
     private final Connection connection;
-    private final IndexChecks groupIndexChecks = new IndexChecks(this::hasGroupIndex);
-    private final IndexChecks vtIndexChecks = new IndexChecks(this::hasVtIndex);
+    private final QueueChecks groupIndexChecks = new QueueChecks(this::hasGroupIndex);
+    private final QueueChecks fewGroupsChecks = new QueueChecks(this::hasFewGroups);
+    private final QueueChecks vtIndexChecks = new QueueChecks(this::hasVtIndex);
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -158,6 +159,7 @@ public final class PgmqClient {
                 queueName);
         // its indexes went with it
         groupIndexChecks.found(queueName, false);
+        fewGroupsChecks.forget(queueName);
         vtIndexChecks.forget(queueName);
         return dropped;
     }
@@ -560,12 +562,24 @@ public final class PgmqClient {
     /**
      * The consumer's read of up to {@code qty} messages of a (validated) queue: plain ({@code mode} null), written for
      * whether the queue table has an index on vt, or in FIFO groups, written for whether the queue has the group index
-     * (each as last looked up, once a minute).
+     * and, with it, few groups (each as last looked up, once a minute).
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
         String queueTable = qualifiedQueueTable(queueName);
-        return mode == null ? ReadSql.read(queueTable, qty, vtIndexChecks.indexed(queueName))
-                : GroupedReadSql.read(mode, queueTable, qty, groupIndexChecks.indexed(queueName));
+        if (mode == null) {
+            return ReadSql.read(queueTable, qty, vtIndexChecks.holds(queueName));
+        }
+        boolean indexed = groupIndexChecks.holds(queueName);
+        return GroupedReadSql.read(mode, queueTable, qty, indexed, indexed && fewGroupsChecks.holds(queueName));
+    }
+
+    /**
+     * Whether the queue has at most {@value GroupedReadSql#FEW_GROUPS_AT_MOST} groups, counted through its group index
+     * (which it must have): its grouped reads then find the groups' heads by skipping through the index.
+     */
+    boolean hasFewGroups(String queueName) {
+        return queryOne(GroupedReadSql.countGroups(qualifiedQueueTable(queueName)), "group count",
+                QueueNames.validate(queueName), FIRST_LONG) <= GroupedReadSql.FEW_GROUPS_AT_MOST;
     }
 
     /**
@@ -768,6 +782,7 @@ public final class PgmqClient {
             return null;
         });
         groupIndexChecks.found(queueName, true);
+        fewGroupsChecks.forget(queueName);
     }
 
     /** Whether the queue has camel-pgmq's group index as grouped reads use it ({@link #createGroupIndex(String)}). */

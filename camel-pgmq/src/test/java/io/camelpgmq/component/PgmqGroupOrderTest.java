@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -24,7 +25,8 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,31 +99,31 @@ class PgmqGroupOrderTest extends PgmqTestSupport {
     }
 
     /**
-     * 3 contexts x 4 readers, 20 groups x 50 messages, 10 % of first attempts fail (retryDelay 0 in two contexts, 100
-     * in the third), group g3's 26th message is sent with a 1 s delay, group g7's 11th works 2.5 s with a 2 s
-     * visibility timeout, and the third context stops after a third of the messages.
+     * 3 contexts x 4 readers, 1,000 messages in 20 groups of 50 (few groups: the reads find the heads by skipping
+     * through the group index) or in 80 of 12 (many: by walking the queue), 10 % of first attempts fail (retryDelay 0 in
+     * two contexts, 100 in the third), group g3's middle message is sent with a 1 s delay, group g7's third works 2.5 s
+     * with a 2 s visibility timeout, and the third context stops after a third of the messages.
      */
     @ParameterizedTest
-    @EnumSource(value = PgmqReadMode.class, names = { "grouped", "groupedRoundRobin", "groupedHead" })
-    void everyGroupSucceedsInOrderOnceAndAloneAcrossContexts(PgmqReadMode mode) throws Exception {
-        int groups = 20;
-        int perGroup = 50;
+    @MethodSource("modesAndGroups")
+    void everyGroupSucceedsInOrderOnceAndAloneAcrossContexts(PgmqReadMode mode, int groups) throws Exception {
+        int perGroup = 1000 / groups;
         Map<String, List<Long>> sent = new ConcurrentHashMap<>();
         List<String> bodies = new ArrayList<>();
         List<String> headers = new ArrayList<>();
         long slowId = -1;
         for (int seq = 0; seq < perGroup; seq++) {
             for (int g = 0; g < groups; g++) {
-                if (g == 3 && seq == 25) {
+                if (g == 3 && seq == perGroup / 2) {
                     // flush what comes before, then the delayed one alone: msg_ids follow the order of sending
                     sendAll(bodies, headers, sent);
-                    long id = client.send(queue, "{\"g\":3,\"seq\":25}", "{\"x-pgmq-group\":\"g3\"}", 1);
+                    long id = client.send(queue, "{\"g\":3,\"seq\":" + seq + "}", "{\"x-pgmq-group\":\"g3\"}", 1);
                     sent.computeIfAbsent("g3", k -> new ArrayList<>()).add(id);
                     continue;
                 }
-                if (g == 7 && seq == 10) {
+                if (g == 7 && seq == 2) {
                     sendAll(bodies, headers, sent);
-                    slowId = client.send(queue, "{\"g\":7,\"seq\":10}", "{\"x-pgmq-group\":\"g7\"}", 0);
+                    slowId = client.send(queue, "{\"g\":7,\"seq\":2}", "{\"x-pgmq-group\":\"g7\"}", 0);
                     sent.computeIfAbsent("g7", k -> new ArrayList<>()).add(slowId);
                     continue;
                 }
@@ -157,6 +159,12 @@ class PgmqGroupOrderTest extends PgmqTestSupport {
         assertTrue(firstAttemptFailures.get() > 0, "some first attempts failed (the scenario happened)");
         assertTrue(client.hasGroupIndex(queue), "autoCreateQueue=true created the group index");
         await(Duration.ofSeconds(5), () -> client.metrics(queue).queueLength() == 0, "every message archived");
+    }
+
+    /** Each grouped mode over few groups and over more than {@code FEW_GROUPS_AT_MOST} (64). */
+    static Stream<Arguments> modesAndGroups() {
+        return Stream.of(PgmqReadMode.grouped, PgmqReadMode.groupedRoundRobin, PgmqReadMode.groupedHead)
+                .flatMap(mode -> Stream.of(Arguments.of(mode, 20), Arguments.of(mode, 80)));
     }
 
     private void sendAll(List<String> bodies, List<String> headers, Map<String, List<Long>> sent) {
