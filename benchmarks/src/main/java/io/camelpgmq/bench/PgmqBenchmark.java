@@ -211,7 +211,9 @@ public final class PgmqBenchmark {
                     + " not pgmq's read_grouped; against `readMode=plain` over an identical backlog, the same read's"
                     + " first messages of a 10x larger backlog, and 4 readers against 1, with an empty route and with"
                     + " a route that waits 1 ms a message (as a call to another service would; plain reads' own"
-                    + " ratio under the same work beside it). A drain is timed to the last archive, as in throughput.");
+                    + " ratio under the same work beside it). A drain is timed to the last archive, as in throughput."
+                    + " **strict FIFO**: every message in one group, 4 readers against 1 (the extra readers find no"
+                    + " free group: their reads must cost little).");
         report.note("- **transacted**: a pre-filled queue drained by one consumer whose route inserts a row per"
                     + " message with JdbcTemplate; `transacted=true` (a DataSourceTransactionManager over the"
                     + " component's DataSource: the insert and the archive commit together, one transaction per"
@@ -772,6 +774,32 @@ public final class PgmqBenchmark {
                 + String.format("readMode=plain's own C=4/C=1 here: %.2fx",
                         median(plainFourRates) / median(plainOneRates))));
         groupedReadersWithWork(report, s, smoke);
+        strictFifo(report, s, smoke);
+    }
+
+    /**
+     * A strict FIFO queue (every message in one group) read by 4 readers: one of them works the group at a time, the
+     * others' reads find nothing free. Those reads must cost little, so more readers than groups do not slow the
+     * drain. Walking the queue for a free head, each of them went through the whole backlog.
+     */
+    private static void strictFifo(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        int reps = smoke ? 1 : 3;
+        int n = smoke ? 1_000 : 10_000;
+        List<Double> fourRates = new ArrayList<>();
+        List<Double> oneRates = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (int k = 0; k < 2; k++) {
+                boolean fourTurn = (rep + k) % 2 == 0;
+                String q = s.groupedQueue(fourTurn ? "fifofour" : "fifoone", n, 1);
+                s.groupIndex(q);
+                (fourTurn ? fourRates : oneRates).add(s.camelDrain(q, n, fourTurn ? 4 : 1, 10, "grouped"));
+                s.drop(q);
+            }
+        }
+        report.add(new Row("grouped reads", "strict FIFO (one group), component readMode=grouped, C=4 vs C=1, B=10, "
+                                            + n + " msgs", median(fourRates), "msg/s", median(oneRates),
+                "same with C=1", Check.RATIO_AT_LEAST, 0.8,
+                reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) : null));
     }
 
     /**
