@@ -18,10 +18,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# the harness runs in benchmarks/: a relative --out is the caller's, from the repository's root
+args=()
+previous=""
+for arg in "$@"; do
+  if [ "$previous" = "--out" ] && [ "${arg#/}" = "$arg" ]; then
+    arg="$PWD/$arg"
+  fi
+  args+=("$arg")
+  previous="$arg"
+done
+
 # build camel-pgmq (and its test-jar, which holds the test database support) and the harness
 ./mvnw -q -B install -DskipTests -pl benchmarks -am
 
 # exec:exec, not exec:java: the harness gets a JVM of its own, so its RSS is not Maven's
 ./mvnw -q -B -pl benchmarks exec:exec \
   -Dexec.executable="${JAVA_HOME:+$JAVA_HOME/bin/}java" \
-  -Dexec.args="-Xmx${BENCH_HEAP:-1g} ${BENCH_JVM_ARGS:-} -Dlog4j2.configurationFile=log4j2-bench.properties -cp %classpath io.camelpgmq.bench.PgmqBenchmark $*"
+  -Dexec.args="-Xmx${BENCH_HEAP:-1g} ${BENCH_JVM_ARGS:-} -Dlog4j2.configurationFile=log4j2-bench.properties -cp %classpath io.camelpgmq.bench.PgmqBenchmark ${args[*]:-}"
