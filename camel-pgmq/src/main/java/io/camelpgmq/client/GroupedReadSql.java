@@ -111,7 +111,7 @@ final class GroupedReadSql {
     // A queue of few groups: each group's head is the first entry of its range of the group index, found by a skip
     // through the index from one group to the next (one descent per group), whatever the backlog and whether or not
     // any group is free. With a 20,000 backlog in one group whose head was in flight, the walk touched 60,335
-    // buffers and took 163 ms per read; the skip 9 (PostgreSQL 15). With many groups the walk finds free heads in the
+    // buffers and took 163 ms per read; the skip 14 (PostgreSQL 15). With many groups the walk finds free heads in the
     // first rows and the skip would descend once per group: the client picks by the number of groups
     // (FEW_GROUPS_AT_MOST).
     private static final String HEADS_OF_GROUPS = "heads AS ((SELECT " + group("y") + " AS grp, y.msg_id FROM %1$s y"
@@ -127,12 +127,13 @@ final class GroupedReadSql {
     static final int FEW_GROUPS_AT_MOST = 64;
     // How many groups the queue has, counted up to FEW_GROUPS_AT_MOST + 1 by the same skip through the group index
     // (only with it: without it each step would read the table)
-    private static final String COUNT_GROUPS = "WITH RECURSIVE g AS ((SELECT " + group("y") + " AS grp FROM %1$s y"
-                                       + " ORDER BY " + group("y") + " LIMIT 1) UNION ALL SELECT (SELECT " + group("y")
-                                       + " FROM %1$s y WHERE " + group("y") + " > g.grp ORDER BY " + group("y")
-                                       + " LIMIT 1) FROM g WHERE g.grp IS NOT NULL)"
-                                       + " SELECT count(*) FROM (SELECT 1 FROM g WHERE grp IS NOT NULL LIMIT "
-                                       + (FEW_GROUPS_AT_MOST + 1) + ") c";
+    private static final String COUNT_GROUPS = "WITH RECURSIVE g AS ((SELECT " + group("y") + " AS grp"
+                                               + " FROM %1$s y ORDER BY " + group("y") + " LIMIT 1)"
+                                               + " UNION ALL SELECT (SELECT " + group("y") + " FROM %1$s y WHERE "
+                                               + group("y") + " > g.grp ORDER BY " + group("y") + " LIMIT 1)"
+                                               + " FROM g WHERE g.grp IS NOT NULL)"
+                                               + " SELECT count(*) FROM (SELECT 1 FROM g WHERE grp IS NOT NULL LIMIT "
+                                               + (FEW_GROUPS_AT_MOST + 1) + ") c";
 
     // pgmq's FIFO index (GIN on the headers, for its own grouped functions)
     static final String CREATE_FIFO_INDEX = "SELECT pgmq.create_fifo_index(?::text)";
@@ -168,16 +169,9 @@ final class GroupedReadSql {
 
     /**
      * The statement for {@code mode} reading up to {@code qty} messages over the (validated, quoted) queue table;
-     * {@code groupIndexed}: whether the queue has the group index ({@link #groupIndex}).
-     */
-    static String read(GroupedRead mode, String qualifiedQueueTable, int qty, boolean groupIndexed) {
-        return read(mode, qualifiedQueueTable, qty, groupIndexed, false);
-    }
-
-    /**
-     * {@link #read(GroupedRead, String, int, boolean)}; {@code fewGroups}: the queue has at most
-     * {@link #FEW_GROUPS_AT_MOST} groups (as last counted), so its heads are found by skipping through the group index
-     * (only with it).
+     * {@code groupIndexed}: whether the queue has the group index ({@link #groupIndex}); {@code fewGroups}: whether it
+     * has at most {@link #FEW_GROUPS_AT_MOST} groups (as last counted), so that its heads are found by skipping through
+     * the group index (only with it).
      */
     static String read(GroupedRead mode, String qualifiedQueueTable, int qty, boolean groupIndexed,
                        boolean fewGroups) {
