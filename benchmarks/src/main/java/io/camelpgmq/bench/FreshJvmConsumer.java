@@ -44,13 +44,20 @@ public final class FreshJvmConsumer {
     }
 
     /**
-     * Prints {@code DRAINED} once the queue's consumer has completed its last message: every reader has returned from
-     * its last statement and none is in flight (what the benchmark's other drains wait for).
+     * Whether a consumer that has handed its last message to the route is still completing: a reader has not returned
+     * from its last statement, or a message is still in flight. The end of every timed camel-pgmq drain.
+     */
+    static boolean stillCompleting(PgmqConsumer consumer) {
+        return consumer.getActiveReaders() > 0 || consumer.getInFlightCount() > 0;
+    }
+
+    /**
+     * Prints {@code DRAINED} once the queue's consumer has completed its last message ({@link #stillCompleting}).
      */
     private static void reportDrained(CamelContext ctx, String queue) {
         PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute(queue).getConsumer();
         Thread waiter = new Thread(() -> {
-            while (consumer.getActiveReaders() > 0 || consumer.getInFlightCount() > 0) {
+            while (stillCompleting(consumer)) {
                 LockSupport.parkNanos(100_000);
             }
             System.out.println(DRAINED + " " + compileMillis());

@@ -1319,7 +1319,7 @@ final class Scenarios {
     private static void awaitCompleted(CamelContext ctx, String routeId) {
         PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute(routeId).getConsumer();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-        while (consumer.getActiveReaders() > 0 || consumer.getInFlightCount() > 0) {
+        while (FreshJvmConsumer.stillCompleting(consumer)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("route " + routeId + " still reading after " + TIMEOUT_MINUTES
                                                 + " minutes");
