@@ -99,7 +99,10 @@ class PgmqTracingTest {
         assertEquals(1, traceIds.size(), "one trace from the producing route to the downstream call: " + describe(
                 produced, consumed));
 
-        // the message carried the send span's context in its pgmq headers
+        // the message carried the send span's context in its pgmq headers. The consumer archives it after the route
+        // has returned (and its spans have ended): wait for that first
+        PgmqTestSupport.await(Duration.ofSeconds(5), () -> client.metrics(queue).queueLength() == 0,
+                "the message archived");
         String traceparent = archivedHeader("traceparent");
         assertNotNull(traceparent, "traceparent in the archived message's headers");
         SpanData send = produced.stream().filter(s -> traceparent.contains(s.getSpanId())).findFirst().orElse(null);
