@@ -29,7 +29,8 @@ package io.camelpgmq.client;
  * too.</li>
  * </ul>
  * Like {@code readWithNextVisible}'s plain form it also returns the database's clock and, when the read came back
- * short, the earliest future {@code vt} of the queue. Messages of one group sent concurrently by several transactions
+ * short, the earliest future {@code vt} of the queue; on a queue of few groups, also whether groups other than those
+ * it took were free ({@link PgmqRead#otherGroupsFree()}). Messages of one group sent concurrently by several transactions
  * are ordered by msg_id only once both committed: send a group's messages one transaction after the other.
  */
 final class GroupedReadSql {
@@ -52,7 +53,7 @@ final class GroupedReadSql {
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
     // %6$s: the CTEs the heads are found with (none, or HEADS_OF_GROUPS), %7$s: what makes a row a head (HEAD_BY_WALK
-    // or HEAD_OF_GROUPS).
+    // or HEAD_OF_GROUPS), %8$s: whether groups other than those taken were free (OTHER_GROUPS_FREE, or unknown).
     private static final String TEMPLATE = "WITH RECURSIVE %6$s runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
                                            + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
@@ -86,9 +87,9 @@ final class GroupedReadSql {
                                            + " n AS (SELECT statement_timestamp() AS db_now,"
                                            + " CASE WHEN (SELECT count(*) FROM updated) < ?::integer"
                                            + " THEN (SELECT min(vt) FROM %1$s WHERE vt > statement_timestamp())"
-                                           + " END AS next_vt)"
-                                           + " SELECT u.*, n.next_vt, n.db_now FROM n LEFT JOIN updated u ON true"
-                                           + " ORDER BY u.msg_id";
+                                           + " END AS next_vt, %8$s AS other_groups_free)"
+                                           + " SELECT u.*, n.next_vt, n.db_now, n.other_groups_free"
+                                           + " FROM n LEFT JOIN updated u ON true ORDER BY u.msg_id";
 
     // A group's run with the group index: a range of it from the head, the group asked for as a range of one value in
     // the index's own order, which only that index gives. Asked for as "= h.grp ORDER BY msg_id", PostgreSQL could walk
@@ -114,14 +115,23 @@ final class GroupedReadSql {
     // buffers and took 163 ms per read; the skip 14 (PostgreSQL 15). With many groups the walk finds free heads in the
     // first rows and the skip would descend once per group: the client picks by the number of groups
     // (FEW_GROUPS_AT_MOST).
-    private static final String HEADS_OF_GROUPS = "heads AS ((SELECT " + group("y") + " AS grp, y.msg_id FROM %1$s y"
-                                                  + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
-                                                  + " UNION ALL SELECT n.grp, n.msg_id FROM heads p"
+    private static final String HEADS_OF_GROUPS = "heads AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
+                                                  + " FROM %1$s y ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
+                                                  + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads p"
                                                   + " CROSS JOIN LATERAL (SELECT " + group("y")
-                                                  + " AS grp, y.msg_id FROM %1$s y WHERE " + group("y") + " > p.grp"
-                                                  + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),";
+                                                  + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
+                                                  + " > p.grp ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),";
     // the heads as one array, looked up along the primary key (a join PostgreSQL could merge by walking the queue)
     private static final String HEAD_OF_GROUPS = "h.msg_id = ANY (ARRAY(SELECT msg_id FROM heads))";
+    // Whether more groups had a visible head (in the statement's snapshot) than the read took: the consumer sends
+    // another reader to help only then. Without it every full read of a strict FIFO queue (one group) started a helper
+    // whose read found the only group taken; worse, such a read often met the head just taken, locked its newest
+    // version to recheck it and held that lock to its commit, so the working reader's archive waited for it. Known
+    // only where the heads are at hand (the skip): a head taken meanwhile by another reader still counts as free, so
+    // the answer errs towards helping.
+    private static final String OTHER_GROUPS_FREE = "(SELECT count(*) FROM heads WHERE vt <= statement_timestamp())"
+                                                    + " > (SELECT count(DISTINCT head_id) FROM picked)";
+    private static final String UNKNOWN = "NULL::boolean";
 
     /** The most groups a queue may have for its grouped reads to find the heads by skipping through the groups. */
     static final int FEW_GROUPS_AT_MOST = 64;
@@ -182,7 +192,8 @@ final class GroupedReadSql {
         return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
                 PlanBound.literal(perGroup(mode, qty)), groupIndexed ? RUN_THROUGH_INDEX : RUN_BY_WALK,
                 skip ? String.format(HEADS_OF_GROUPS, qualifiedQueueTable) : "",
-                skip ? HEAD_OF_GROUPS : String.format(HEAD_BY_WALK, qualifiedQueueTable));
+                skip ? HEAD_OF_GROUPS : String.format(HEAD_BY_WALK, qualifiedQueueTable),
+                skip ? OTHER_GROUPS_FREE : UNKNOWN);
     }
 
     /** Counts the groups of the (validated, quoted) queue table up to {@link #FEW_GROUPS_AT_MOST} + 1. */

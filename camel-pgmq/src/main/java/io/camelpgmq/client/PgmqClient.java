@@ -595,7 +595,8 @@ public final class PgmqClient {
     private static Object[] readRow(ResultSet rs, Set<String> columns) throws SQLException {
         return new Object[] {
                 rs.getObject("msg_id") == null ? null : toMessage(rs, columns),
-                rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class) };
+                rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
+                columns.contains("other_groups_free") ? rs.getObject("other_groups_free", Boolean.class) : null };
     }
 
     private static PgmqRead toRead(List<Object[]> rows, List<Long> completed) {
@@ -606,7 +607,8 @@ public final class PgmqClient {
             }
         }
         Object[] first = rows.get(0);
-        return new PgmqRead(messages, (OffsetDateTime) first[1], (OffsetDateTime) first[2], completed);
+        return new PgmqRead(messages, (OffsetDateTime) first[1], (OffsetDateTime) first[2], completed,
+                (Boolean) first[3]);
     }
 
     /**

@@ -346,8 +346,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     return;
                 }
                 boolean full = messages.size() == qty;
-                if (full) {
-                    // there may be more: let another reader help while this one works
+                // there may be more: let another reader help while this one works. Not to a grouped queue whose
+                // other groups were all taken (a strict FIFO queue): there a helper would only find them taken
+                if (full && !Boolean.FALSE.equals(read.otherGroupsFree())) {
                     readers.help();
                 }
                 PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -369,6 +370,40 @@ class PgmqGroupedReadTest {
                 "65 groups: the walk");
         assertFalse(client.readStatement(GroupedRead.FILL, newQueue(false), 10).startsWith(skipping),
                 "no group index: no skip (each step would read the table)");
+    }
+
+    /**
+     * A read of a queue of few groups tells whether groups other than those it took were free (the consumer sends a
+     * helper only then); a read of a queue of many groups does not know.
+     */
+    @Test
+    void aReadOfFewGroupsTellsWhetherOtherGroupsWereFree() {
+        for (GroupedRead mode : GroupedRead.values()) {
+            String q = newQueue(true);
+            for (int i = 0; i < 3; i++) {
+                send(q, "a");
+            }
+            assertEquals(Boolean.FALSE, client.readWithNextVisible(mode, q, 30, 1).otherGroupsFree(),
+                    mode + ": one group, taken by this read");
+            send(q, "b");
+            send(q, "c");
+            PgmqRead read = client.readWithNextVisible(mode, q, 30, 1);
+            assertEquals(1, read.messages().size(), mode + ": b");
+            assertEquals(Boolean.TRUE, read.otherGroupsFree(), mode + ": b taken, c free");
+            assertEquals(Boolean.FALSE, client.readWithNextVisible(mode, q, 30, 1).otherGroupsFree(),
+                    mode + ": c taken, a and b held");
+            assertEquals(Boolean.FALSE, client.readWithNextVisible(mode, q, 30, 1).otherGroupsFree(),
+                    mode + ": nothing free");
+        }
+        String many = newQueue(true);
+        for (int g = 0; g < GroupedReadSql.FEW_GROUPS_AT_MOST + 1; g++) {
+            send(many, "g" + g);
+        }
+        assertNull(client.readWithNextVisible(GroupedRead.FILL, many, 30, 1).otherGroupsFree(),
+                "65 groups: the walk does not know");
+        assertNull(client.readWithNextVisible(GroupedRead.FILL, newQueue(false), 30, 1).otherGroupsFree(),
+                "no group index: not known");
+        assertNull(client.readWithNextVisible(null, many, 30, 1).otherGroupsFree(), "a plain read: not known");
     }
 
     /** A grouped read of 10 touches fewer than 300 buffers (of a queue of ~430 heap pages), whichever plan is used. */
