@@ -30,8 +30,9 @@ package io.camelpgmq.client;
  * </ul>
  * Like {@code readWithNextVisible}'s plain form it also returns the database's clock and, when the read came back
  * short, the earliest future {@code vt} of the queue; on a queue of few groups, also whether groups other than those
- * it took were free ({@link PgmqRead#otherGroupsFree()}). Messages of one group sent concurrently by several transactions
- * are ordered by msg_id only once both committed: send a group's messages one transaction after the other.
+ * it took were free ({@link PgmqRead#otherGroupsFree()}). Messages of one group sent concurrently by several
+ * transactions are ordered by msg_id only once both committed: send a group's messages one transaction after the
+ * other.
  */
 final class GroupedReadSql {
 
