@@ -275,8 +275,12 @@ class PgmqDeliveryTest extends PgmqTestSupport {
         int threads = pgmqThreads() - before;
         // the start-up reads of 200 consumers overlap on the shared workers; before, every consumer had a reader and a timer
         assertTrue(threads <= 50, "200 idle consumers use " + threads + " threads (401 before)");
-        client.send(queue + "_199", "{\"last\":true}");
+        // the last consumer hears a send: it LISTENs by now, and the send NOTIFYs its channel (a send without one
+        // would wait for the poll unless it came before the consumer's read after its LISTEN)
+        String channel = io.camelpgmq.client.QueueNames.insertChannel(queue + "_199");
+        awaitListening(channel);
         getMockEndpoint("mock:many").expectedMessageCount(1);
+        client.send(queue + "_199", "{\"last\":true}", null, 0, channel);
         getMockEndpoint("mock:many").assertIsSatisfied(5000);
         for (int i = 0; i < 200; i++) {
             context.getRouteController().stopRoute("many" + i);
