@@ -14,9 +14,10 @@ package io.camelpgmq.client;
  * <ul>
  * <li>A group's readable run stops at its first invisible message (in flight, waiting for a retry, sent with a
  * delay): a message still in the queue holds back every later message of its group.</li>
- * <li>The head row of each group it returns is locked {@code FOR UPDATE SKIP LOCKED}; PostgreSQL rechecks
- * {@code vt <= now} on the row's newest version, so a head another reader took (or archived) after this statement's
- * snapshot is skipped, never read twice. Only the groups it returns are locked: the heads are pulled one by one as
+ * <li>The head row of each group it returns is locked {@code FOR UPDATE SKIP LOCKED}. A head another reader took (or
+ * archived) after this statement's snapshot is passed over before it is locked ({@link ReadSql#UNCHANGED_SINCE_SNAPSHOT}
+ * says why); were it locked, PostgreSQL's recheck of {@code vt <= now} on the row's newest version would still skip it,
+ * so it is never read twice. Only the groups it returns are locked: the heads are pulled one by one as
  * the batch fills (a lazily read subquery), so concurrent readers take other groups instead of waiting or coming
  * back empty.</li>
  * <li>On a queue of many groups each head is found by walking the queue in msg_id order (the primary key) and asking
@@ -59,7 +60,8 @@ final class GroupedReadSql {
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
                                            + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
                                            + " AS grp FROM %1$s h"
-                                           + " WHERE h.vt <= statement_timestamp() AND %7$s"
+                                           + " WHERE h.vt <= statement_timestamp() AND %7$s AND "
+                                           + ReadSql.unchangedSinceSnapshot("h")
                                            + " ORDER BY h.msg_id LIMIT %3$s FOR UPDATE OF h SKIP LOCKED) h"
                                            + " LIMIT ?::integer) h"
                                            // each head's run: its group's messages from the head on, in order, as

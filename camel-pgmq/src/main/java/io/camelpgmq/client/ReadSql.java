@@ -26,7 +26,7 @@ final class ReadSql {
     // Parameters: the most rows, vt seconds, the batch size.
     private static final String READ_WITH_NEXT = "WITH t AS (SELECT clock_timestamp() AS now),"
                                                  + " claimed AS (SELECT msg_id FROM (SELECT msg_id FROM %1$s"
-                                                 + " WHERE vt <= (SELECT now FROM t) ORDER BY %3$s LIMIT %2$s"
+                                                 + " WHERE vt <= (SELECT now FROM t) AND %4$s ORDER BY %3$s LIMIT %2$s"
                                                  + " FOR UPDATE SKIP LOCKED) c LIMIT ?::integer),"
                                                  + " r AS MATERIALIZED (UPDATE %1$s q"
                                                  + " SET vt = t.now + make_interval(secs => ?::integer),"
@@ -39,6 +39,25 @@ final class ReadSql {
                                                  + " END AS next_vt)"
                                                  + " SELECT r.*, n.next_vt, n.db_now FROM n LEFT JOIN r ON true"
                                                  + " ORDER BY r.msg_id";
+
+    // A row this statement's snapshot shows visible, but that a transaction the snapshot does not see as finished
+    // changed or locked (its xmax: the transaction that updated, deleted or locked the version the snapshot sees). Such
+    // a row was taken by another reader, completed or given back a moment ago, or is being so now. Locking it would
+    // cost more than skipping it: a change in progress holds the row's lock, and SKIP LOCKED skips it anyway; a change
+    // committed after the snapshot makes PostgreSQL lock the row's newest version and recheck it (vt <= now fails for a
+    // row another reader took), and it keeps that lock until this statement's transaction commits although the row is
+    // not returned, so the reader that took the row waits for this one to archive it. Skipping these rows first, the
+    // read locks none of them: they are the rows a snapshot taken a moment later would not offer either, and the next
+    // read sees them as they are. A snapshot does not see a transaction as finished when it was running when the
+    // snapshot was taken (the xip list) or started after it (at or past the snapshot's xmax: age() counts back from
+    // one point of the transaction, so a younger transaction has a smaller age). A version nothing changed has xmax 0,
+    // whose age is the largest. pg_current_snapshot() is the statement's own snapshot; both look-ups run once.
+    // Measured with pg_stat_statements over the grouped benchmark (PostgreSQL 15, 4 readers x batch 10): an archive
+    // took 0.17 ms a call after plain reads and 0.22 after grouped reads of 1,000 groups; 0.27 and 0.37 ms while the
+    // reads locked such rows.
+    static final String UNCHANGED_SINCE_SNAPSHOT = "NOT (age(%1$s.xmax) <= (SELECT age(xid(pg_snapshot_xmax("
+                                                   + "pg_current_snapshot())))) OR %1$s.xmax = ANY (ARRAY(SELECT"
+                                                   + " xid(x) FROM pg_snapshot_xip(pg_current_snapshot()) x)))";
 
     // Rows in the order they became visible, along pgmq's index on vt: the scan starts at the row visible longest and
     // stops at the batch, and never meets a row that is not visible. In msg_id order (pgmq.read's) every read walks
@@ -65,12 +84,17 @@ final class ReadSql {
     private ReadSql() {
     }
 
+    /** {@link #UNCHANGED_SINCE_SNAPSHOT} for the rows of {@code alias} (a table or its alias in the statement). */
+    static String unchangedSinceSnapshot(String alias) {
+        return String.format(UNCHANGED_SINCE_SNAPSHOT, alias);
+    }
+
     /**
      * The consumer's plain read of up to {@code qty} messages over the (validated, quoted) queue table;
      * {@code vtIndexed}: whether the table has an index on vt ({@link #VT_INDEX_EXISTS}).
      */
     static String read(String qualifiedQueueTable, int qty, boolean vtIndexed) {
         return String.format(READ_WITH_NEXT, qualifiedQueueTable, PlanBound.literal(qty),
-                vtIndexed ? BY_VT : BY_MSG_ID);
+                vtIndexed ? BY_VT : BY_MSG_ID, unchangedSinceSnapshot(qualifiedQueueTable));
     }
 }

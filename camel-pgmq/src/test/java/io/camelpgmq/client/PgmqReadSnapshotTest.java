@@ -1,0 +1,125 @@
+package io.camelpgmq.client;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What the consumer's reads (plain and grouped, each way a grouped read finds its heads) do with a row that a
+ * transaction changed or locked: one their snapshot does not see as finished is passed over without locking it, one
+ * that finished before it is read as any other.
+ */
+class PgmqReadSnapshotTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+    private final PgmqClient client = new PgmqClient(DB.dataSource());
+
+    /**
+     * A way to read: plain ({@code mode} null) along the index on vt or, without it, in msg_id order; grouped, finding
+     * the heads through the group index (a queue of few groups) or, without it, by walking the queue.
+     */
+    private record Way(GroupedRead mode, boolean withIndex) {
+        @Override
+        public String toString() {
+            return (mode == null ? "plain" : mode.name()) + (withIndex ? " with its index" : " without its index");
+        }
+    }
+
+    private static final List<Way> WAYS = List.of(new Way(null, true), new Way(null, false),
+            new Way(GroupedRead.FILL, true), new Way(GroupedRead.FILL, false), new Way(GroupedRead.ROUND_ROBIN, true),
+            new Way(GroupedRead.HEAD, false));
+
+    private String newQueue(Way way) {
+        String q = PgmqTestDatabase.uniqueQueueName("snap");
+        client.createQueue(q);
+        if (way.mode() == null && !way.withIndex()) {
+            DB.execute("DROP INDEX pgmq.\"q_" + q + "_vt_idx\"");
+        } else if (way.mode() != null && way.withIndex()) {
+            client.createGroupIndex(q);
+        }
+        return q;
+    }
+
+    /** One message in a group of its own (a plain read does not look at groups). */
+    private long send(String q, String group) {
+        return client.send(q, "{}", "{\"x-pgmq-group\":\"" + group + "\"}", 0);
+    }
+
+    private static List<Long> ids(PgmqRead read) {
+        return read.messages().stream().map(PgmqMessage::msgId).toList();
+    }
+
+    private static String table(String q) {
+        return "pgmq.\"q_" + q + "\"";
+    }
+
+    /**
+     * A row another reader took after the read's snapshot is passed over, not locked. In read committed (the
+     * consumer's) PostgreSQL would lock the row's newest version, find it in flight, skip it and keep the lock until
+     * the read's transaction ended, so the reader that took it waited for that to archive it (grouped batches' archives
+     * took 0.37 ms a call against 0.21 without it, PostgreSQL 15). A repeatable-read transaction keeps its snapshot
+     * from one statement to the next, which lets the test take the row between the read's snapshot and the read; there
+     * such a lock fails with a serialization error.
+     */
+    @Test
+    void aRowTakenAfterTheReadsSnapshotIsPassedOverNotLocked() throws Exception {
+        for (Way way : WAYS) {
+            String q = newQueue(way);
+            long first = send(q, "a");
+            long second = send(q, "b");
+            try (Connection reader = DB.dataSource().getConnection()) {
+                reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                reader.setAutoCommit(false);
+                try (Statement s = reader.createStatement()) {
+                    s.execute("SELECT 1"); // the snapshot
+                }
+                assertEquals(List.of(first), ids(client.readWithNextVisible(way.mode(), q, 30, 1)),
+                        way + ": another reader takes the first");
+                assertEquals(List.of(second), ids(PgmqClient.onConnection(reader)
+                        .readWithNextVisible(way.mode(), q, 30, 10)), way + ": the first is passed over");
+                reader.rollback();
+            }
+        }
+    }
+
+    /**
+     * A row whose lock or change ended before the read's snapshot is read as any other: locked by a transaction that
+     * committed (the row keeps that transaction as its xmax), changed or deleted by one that rolled back. A row locked
+     * by a transaction still running is passed over, and read once that transaction ends.
+     */
+    @Test
+    void rowsLockedOrChangedByFinishedTransactionsAreRead() throws Exception {
+        for (Way way : WAYS) {
+            String q = newQueue(way);
+            long locked = send(q, "a");
+            long updated = send(q, "b");
+            long deleted = send(q, "c");
+            long heldNow = send(q, "d");
+            try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("SELECT 1 FROM " + table(q) + " WHERE msg_id = " + locked + " FOR UPDATE");
+                c.commit();
+                s.execute("UPDATE " + table(q) + " SET vt = vt + interval '1 hour' WHERE msg_id = " + updated);
+                s.execute("DELETE FROM " + table(q) + " WHERE msg_id = " + deleted);
+                c.rollback();
+            }
+            assertEquals(3, DB.queryLong("SELECT count(*) FROM " + table(q) + " WHERE xmax <> '0'::xid"),
+                    way + ": the three rows carry the finished transactions as their xmax");
+            try (Connection holder = DB.dataSource().getConnection(); Statement s = holder.createStatement()) {
+                holder.setAutoCommit(false);
+                s.execute("SELECT 1 FROM " + table(q) + " WHERE msg_id = " + heldNow + " FOR UPDATE");
+                assertEquals(List.of(locked, updated, deleted), ids(client.readWithNextVisible(way.mode(), q, 30, 10)),
+                        way.toString());
+                holder.commit();
+            }
+            List<Long> after = ids(client.readWithNextVisible(way.mode(), q, 30, 10));
+            assertEquals(List.of(heldNow), after, way + ": the lock ended");
+            assertEquals(4, client.archive(q, List.of(locked, updated, deleted, heldNow)).size(), way.toString());
+        }
+    }
+}
