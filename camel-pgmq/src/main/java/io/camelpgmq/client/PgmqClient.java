@@ -489,8 +489,11 @@ public final class PgmqClient {
         String sql = readStatement(mode, queueName, qty);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
-        List<Object[]> rows = queryList(sql, operation, queueName, PgmqClient::readRow, args);
-        return toRead(rows, List.of());
+        return withConnection(operation, queueName, c -> {
+            try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+                return toRead(readRows(rs), List.of());
+            }
+        });
     }
 
     /**
@@ -544,17 +547,9 @@ public final class PgmqClient {
                 if (!ps.getMoreResults()) {
                     throw new SQLException("pgmq " + operation + ": the read returned no result");
                 }
-                List<Object[]> rows = new ArrayList<>();
                 try (ResultSet rs = ps.getResultSet()) {
-                    Set<String> columns = null;
-                    while (rs.next()) {
-                        if (columns == null) {
-                            columns = columns(rs);
-                        }
-                        rows.add(readRow(rs, columns));
-                    }
+                    return toRead(readRows(rs), completed);
                 }
-                return toRead(rows, completed);
             }
         });
     }
@@ -591,12 +586,33 @@ public final class PgmqClient {
                 QueueNames.queueTable(queueName));
     }
 
-    /** A row of a read that also tells the next visible time and the database's clock. */
-    private static Object[] readRow(ResultSet rs, Set<String> columns) throws SQLException {
-        return new Object[] {
-                rs.getObject("msg_id") == null ? null : toMessage(rs, columns),
-                rs.getObject("next_vt", OffsetDateTime.class), rs.getObject("db_now", OffsetDateTime.class),
+    /**
+     * A row of a read that also tells the next visible time and the database's clock. Every row carries those (and
+     * whether other groups were free), the same on each: they are decoded from the {@code first} row only, as
+     * {@link #toRead} takes them from it (a timestamp less to decode per message on the consumer's hot path).
+     */
+    private static Object[] readRow(ResultSet rs, Set<String> columns, boolean first) throws SQLException {
+        PgmqMessage message = rs.getObject("msg_id") == null ? null : toMessage(rs, columns);
+        if (!first) {
+            return new Object[] { message, null, null, null };
+        }
+        return new Object[] { message, rs.getObject("next_vt", OffsetDateTime.class),
+                rs.getObject("db_now", OffsetDateTime.class),
                 columns.contains("other_groups_free") ? rs.getObject("other_groups_free", Boolean.class) : null };
+    }
+
+    /** The rows of a read's result, each by {@link #readRow}. */
+    private static List<Object[]> readRows(ResultSet rs) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        Set<String> columns = null;
+        while (rs.next()) {
+            boolean first = columns == null;
+            if (first) {
+                columns = columns(rs);
+            }
+            rows.add(readRow(rs, columns, first));
+        }
+        return rows;
     }
 
     private static PgmqRead toRead(List<Object[]> rows, List<Long> completed) {
