@@ -52,6 +52,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": target.setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "producerdatasource":
         case "producerDataSource": target.setProducerDataSource(property(camelContext, javax.sql.DataSource.class, value)); return true;
+        case "sessionpreparedreads":
+        case "sessionPreparedReads": target.setSessionPreparedReads(property(camelContext, boolean.class, value)); return true;
         case "sockettimeout":
         case "socketTimeout": target.setSocketTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "url": target.setUrl(property(camelContext, java.lang.String.class, value)); return true;
@@ -97,6 +99,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": return java.lang.String.class;
         case "producerdatasource":
         case "producerDataSource": return javax.sql.DataSource.class;
+        case "sessionpreparedreads":
+        case "sessionPreparedReads": return boolean.class;
         case "sockettimeout":
         case "socketTimeout": return long.class;
         case "url": return java.lang.String.class;
@@ -138,6 +142,8 @@ public class PgmqComponentConfigurer extends PropertyConfigurerSupport implement
         case "password": return target.getPassword();
         case "producerdatasource":
         case "producerDataSource": return target.getProducerDataSource();
+        case "sessionpreparedreads":
+        case "sessionPreparedReads": return target.isSessionPreparedReads();
         case "sockettimeout":
         case "socketTimeout": return target.getSocketTimeout();
         case "url": return target.getUrl();

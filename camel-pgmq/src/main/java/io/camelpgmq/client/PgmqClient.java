@@ -18,11 +18,14 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A plain-JDBC client for the pgmq functions, usable without Camel: every SQL statement of camel-pgmq runs through
  * it. The statements themselves live beside it, grouped by concern: {@link QueueSql}, {@link SendSql},
  * {@link ReadSql}, {@link GroupedReadSql}, {@link CompletionSql}, {@link NotifySql}, {@link TopicSql} and
- * {@link AccessSql}.
+ * {@link AccessSql}; {@link SessionPreparedSql} prepares the reads in the server session behind a transaction pooler.
  * <p>
  * Over a {@link DataSource} each call takes a connection and gives it back (auto-commit); {@link #inTransaction}
  * runs several calls in one transaction. Over a caller's {@link Connection} ({@link #onConnection}) every call joins
@@ -34,6 +37,8 @@ import javax.sql.DataSource;
  */
 public final class PgmqClient {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PgmqClient.class);
+
     /** SQLState of "permission denied". */
     static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -42,6 +47,7 @@ public final class PgmqClient {
     private final QueueChecks groupIndexChecks = new QueueChecks(this::hasGroupIndex);
     private final QueueChecks fewGroupsChecks = new QueueChecks(this::hasFewGroups);
     private final QueueChecks vtIndexChecks = new QueueChecks(this::hasVtIndex);
+    private volatile boolean sessionPreparedReads;
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -489,11 +495,7 @@ public final class PgmqClient {
         String sql = readStatement(mode, queueName, qty);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
-        return withConnection(operation, queueName, c -> {
-            try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-                return toRead(readRows(rs), List.of());
-            }
-        });
+        return withConnection(operation, queueName, c -> read(c, null, new Object[0], sql, args, operation));
     }
 
     /**
@@ -530,28 +532,92 @@ public final class PgmqClient {
                 ? String.format(CompletionSql.ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
                 : String.format(CompletionSql.DELETE_OWNED, queueTable);
         String reading = readStatement(mode, queueName, qty);
-        String sql = completing + ";\n" + reading;
+        Object[] readingArgs = mode == null ? new Object[] { qty, vtSeconds, qty }
+                : GroupedReadSql.parameters(mode, vtSeconds, qty);
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
-        return withConnection(operation, queueName, c -> {
-            List<Object> args = new ArrayList<>(List.of(bigintArray(c, ids(succeeded)), intArray(c, succeeded)));
-            args.addAll(mode == null ? List.of(qty, vtSeconds, qty)
-                    : List.of(GroupedReadSql.parameters(mode, vtSeconds, qty)));
-            try (PreparedStatement ps = prepare(c, sql, args.toArray())) {
-                ps.execute();
-                List<Long> completed = new ArrayList<>();
+        return withConnection(operation, queueName, c -> read(c, completing,
+                new Object[] { bigintArray(c, ids(succeeded)), intArray(c, succeeded) }, reading, readingArgs,
+                operation));
+    }
+
+    /**
+     * Behind a transaction pooler, where the connections do not prepare statements server-side, prepare the
+     * consumer's reads in the server session under names derived from their text ({@link SessionPreparedSql}), so
+     * that they are not parsed and planned again at every call. Only auto-commit reads go this way (a read inside a
+     * transaction of the caller's runs as before): the first read in a server session that has not prepared the
+     * statement fails there and is sent again with the statement's preparation.
+     */
+    public void useSessionPreparedReads(boolean on) {
+        sessionPreparedReads = on;
+    }
+
+    /** Whether the consumer's reads are prepared in the server session ({@link #useSessionPreparedReads}). */
+    public boolean isUsingSessionPreparedReads() {
+        return sessionPreparedReads;
+    }
+
+    /**
+     * Runs {@code completing} (none when null) and the read {@code reading} in one round trip and one (implicit)
+     * transaction, the read prepared in the server session when {@link #useSessionPreparedReads} says so.
+     */
+    private PgmqRead read(Connection c, String completing, Object[] completingArgs, String reading,
+                          Object[] readingArgs, String operation) throws SQLException {
+        String before = completing == null ? "" : completing + ";\n";
+        if (!sessionPreparedReads || !SessionPreparedSql.applies(reading) || !c.getAutoCommit()) {
+            Object[] args = new Object[completingArgs.length + readingArgs.length];
+            System.arraycopy(completingArgs, 0, args, 0, completingArgs.length);
+            System.arraycopy(readingArgs, 0, args, completingArgs.length, readingArgs.length);
+            return runRead(c, before + reading, args, completing != null, operation);
+        }
+        int[] integers = new int[readingArgs.length];
+        for (int i = 0; i < integers.length; i++) {
+            integers[i] = (Integer) readingArgs[i];
+        }
+        String execute = SessionPreparedSql.execute(reading, integers);
+        try {
+            return runRead(c, before + execute, completingArgs, completing != null, operation);
+        } catch (SQLException e) {
+            if (!SessionPreparedSql.NOT_PREPARED.equals(e.getSQLState())) {
+                throw e;
+            }
+            // this server session has not prepared it: the whole implicit transaction was undone (the completion
+            // too), so all of it goes again, the read prepared first in the same transaction and session
+            LOG.debug("pgmq: preparing the {} in this server session", operation);
+            return runRead(c, before + SessionPreparedSql.prepare(reading) + ";\n" + execute, completingArgs,
+                    completing != null, operation);
+        }
+    }
+
+    /**
+     * Runs {@code sql} and reads its results: the completion's ids first when {@code completes}, then the read's rows
+     * (the last result set; a DO block before it has none).
+     */
+    private static PgmqRead runRead(Connection c, String sql, Object[] args, boolean completes, String operation)
+            throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            List<Long> completed = completes ? null : List.of();
+            List<Object[]> rows = null;
+            for (boolean resultSet = ps.execute(); resultSet || ps.getUpdateCount() != -1;
+                 resultSet = ps.getMoreResults()) {
+                if (!resultSet) {
+                    continue;
+                }
                 try (ResultSet rs = ps.getResultSet()) {
-                    while (rs.next()) {
-                        completed.add(rs.getLong(1));
+                    if (completed == null) {
+                        completed = new ArrayList<>();
+                        while (rs.next()) {
+                            completed.add(rs.getLong(1));
+                        }
+                    } else {
+                        rows = readRows(rs);
                     }
                 }
-                if (!ps.getMoreResults()) {
-                    throw new SQLException("pgmq " + operation + ": the read returned no result");
-                }
-                try (ResultSet rs = ps.getResultSet()) {
-                    return toRead(readRows(rs), completed);
-                }
             }
-        });
+            if (rows == null || rows.isEmpty()) {
+                throw new SQLException("pgmq " + operation + ": the read returned no result");
+            }
+            return toRead(rows, completed);
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.camelpgmq.component;
 
 import java.sql.Connection;
+import java.sql.Statement;
+import java.sql.ResultSet;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
@@ -254,6 +256,50 @@ class PgmqPoolerTest {
                         "message " + n + " read within the listener-down poll (a second), not the 30 s poll");
                 long millis = Duration.ofNanos(System.nanoTime() - sentAt).toMillis();
                 assertTrue(millis <= 2500, millis + " ms");
+            }
+        }
+    }
+
+    /**
+     * Behind the pooler the consumer's reads are prepared in the server session under names derived from their text
+     * (sessionPreparedReads, on by default), so they are not parsed and planned at every call; off, nothing is
+     * prepared there. PgBouncer with one server connection, so that every statement through it runs in the same server
+     * session, whose prepared statements the test can then list through it.
+     */
+    @Test
+    void theConsumersReadsArePreparedInThePooledServerSessionUnlessTurnedOff() throws Exception {
+        for (boolean on : new boolean[] { true, false }) {
+            try (PgBouncer single = PgBouncer.start(1)) {
+                String queue = newQueue(on ? "pooler_sessprep" : "pooler_nosessprep");
+                PgmqComponent component = new PgmqComponent();
+                component.setUrl(single.jdbcUrl());
+                component.setUsername(DB.username());
+                component.setPassword(DB.password());
+                component.setListenerUrl(DB.jdbcUrl());
+                component.setSessionPreparedReads(on);
+                // sent before the consumer starts (a plain send notifies no one): its full reads drain them
+                for (int n = 0; n < 40; n++) {
+                    client.send(queue, body(n));
+                }
+                List<Long> processed = new CopyOnWriteArrayList<>();
+                try (CamelContext ctx = context(component, "pgmq:" + queue + "?concurrentConsumers=2",
+                        e -> processed.add(key(e)))) {
+                    assertEquals(on, component.getClient().isUsingSessionPreparedReads());
+                    waitFor(Duration.ofSeconds(15), () -> processed.size() >= 40);
+                    waitFor(Duration.ofSeconds(10), () -> client.metrics(queue).queueLength() == 0);
+                    assertEquals(40, Set.copyOf(processed).size(), "each once: " + processed);
+                    assertEquals(40, processed.size(), "none twice: " + processed);
+                    try (Connection c = connect(single.jdbcUrl()); Statement st = c.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_prepared_statements"
+                                                        + " WHERE name LIKE 'camel\\_pgmq\\_%'")) {
+                        rs.next();
+                        if (on) {
+                            assertTrue(rs.getLong(1) > 0, "the reads are prepared in the server session");
+                        } else {
+                            assertEquals(0, rs.getLong(1), "nothing prepared in the server session");
+                        }
+                    }
+                }
             }
         }
     }

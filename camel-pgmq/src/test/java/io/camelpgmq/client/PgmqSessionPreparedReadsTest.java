@@ -1,0 +1,180 @@
+package io.camelpgmq.client;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The consumer's reads prepared in the server session under names derived from their text, as behind a transaction
+ * pooler ({@link PgmqClient#useSessionPreparedReads}): on one connection (one server session), so that what the
+ * session holds can be looked at. Through a real PgBouncer: {@code PgmqPoolerTest}.
+ */
+class PgmqSessionPreparedReadsTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+    private final PgmqClient client = new PgmqClient(DB.dataSource());
+
+    private static List<String> prepared(Connection c) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM pg_prepared_statements WHERE name LIKE 'camel_pgmq_%'"
+                                           + " ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    /** A client on {@code c} (one server session) whose reads are prepared in the session. */
+    private static PgmqClient sessionPreparing(Connection c) {
+        PgmqClient onSession = PgmqClient.onConnection(c);
+        onSession.useSessionPreparedReads(true);
+        return onSession;
+    }
+
+    /** Reads, then makes the session forget what it prepared (as a pooler's DISCARD ALL or a new server session). */
+    private static PgmqRead readThenForget(PgmqClient onSession, Statement s, String q, int qty) throws Exception {
+        PgmqRead read = onSession.readWithNextVisible(q, 30, qty);
+        s.execute("DEALLOCATE ALL");
+        return read;
+    }
+
+    private static List<Long> ids(PgmqRead read) {
+        return read.messages().stream().map(PgmqMessage::msgId).toList();
+    }
+
+    private static List<Long> sorted(List<Long> ids) {
+        return ids.stream().sorted().toList();
+    }
+
+    /** A queue of {@code messages}, each in a group of its own. */
+    private String queueOf(int messages, boolean grouped) {
+        String q = PgmqTestDatabase.uniqueQueueName("sessprep");
+        client.createQueue(q);
+        if (grouped) {
+            client.createGroupIndex(q);
+        }
+        for (int i = 0; i < messages; i++) {
+            client.send(q, "{\"n\":" + i + "}", "{\"x-pgmq-group\":\"g" + i + "\"}", 0);
+        }
+        return q;
+    }
+
+    @Test
+    void aReadIsPreparedOnceInTheSessionAndRunByItsName() throws Exception {
+        for (GroupedRead mode : new GroupedRead[] { null, GroupedRead.FILL, GroupedRead.ROUND_ROBIN }) {
+            String q = queueOf(6, mode != null);
+            try (Connection c = DB.dataSource().getConnection()) {
+                PgmqClient onSession = sessionPreparing(c);
+                String name = SessionPreparedSql.name(onSession.readStatement(mode, q, 2));
+                List<Long> read = new ArrayList<>(ids(onSession.readWithNextVisible(mode, q, 30, 2)));
+                assertTrue(prepared(c).contains(name), mode + ": prepared under its name after the first read");
+                int preparedAfterFirst = prepared(c).size();
+                read.addAll(ids(onSession.readWithNextVisible(mode, q, 30, 2)));
+                read.addAll(ids(onSession.readWithNextVisible(mode, q, 30, 2)));
+                assertEquals(preparedAfterFirst, prepared(c).size(), mode + ": the same statement, not another");
+                assertEquals(6, read.size(), mode + ": every message read once: " + read);
+                assertEquals(6, read.stream().distinct().count(), mode + ": none twice: " + read);
+                assertTrue(onSession.readWithNextVisible(mode, q, 30, 2).messages().isEmpty(), String.valueOf(mode));
+            }
+        }
+    }
+
+    /** A session that lost its prepared statements (a pooler's DISCARD ALL, a server restart) prepares them again. */
+    @Test
+    void aSessionThatLostTheStatementPreparesItAgain() throws Exception {
+        String q = queueOf(4, false);
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            PgmqClient onSession = sessionPreparing(c);
+            PgmqRead first = readThenForget(onSession, s, q, 1);
+            assertTrue(prepared(c).isEmpty());
+            PgmqRead second = onSession.readWithNextVisible(q, 30, 1);
+            assertEquals(1, prepared(c).size());
+            assertEquals(2, ids(first).size() + ids(second).size());
+            assertFalse(ids(second).contains(ids(first).get(0)));
+        }
+    }
+
+    /**
+     * Two clients that both found the statement missing in one server session (through a pooler) both send its
+     * preparation there, one after the other: the second finds it prepared and runs it.
+     */
+    @Test
+    void aSecondPreparationInTheSameSessionRunsThePreparedStatement() throws Exception {
+        String sql = "SELECT ?::integer + 1";
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DEALLOCATE ALL");
+            for (int round = 1; round <= 2; round++) {
+                s.execute(SessionPreparedSql.prepare(sql) + ";\n" + SessionPreparedSql.execute(sql, new int[] { 41 }));
+                while (!s.getMoreResults() && s.getUpdateCount() != -1) {
+                    // the DO block's result: none
+                }
+                try (ResultSet rs = s.getResultSet()) {
+                    assertTrue(rs.next());
+                    assertEquals(42, rs.getInt(1), "round " + round);
+                }
+            }
+            assertEquals(List.of(SessionPreparedSql.name(sql)), prepared(c));
+        }
+    }
+
+    /**
+     * A completion sent with a read the session has not prepared is undone with it and sent again: archived once.
+     */
+    @Test
+    void aCompletionSentWithAnUnpreparedReadIsArchivedOnce() throws Exception {
+        String q = queueOf(4, false);
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            PgmqClient onSession = sessionPreparing(c);
+            PgmqRead first = readThenForget(onSession, s, q, 2);
+            PgmqRead next = onSession.completeAndRead(q, true, first.messages(), 30, 2);
+            assertEquals(sorted(ids(first)), sorted(next.completed()));
+            assertEquals(2, next.messages().size());
+            PgmqRead last = onSession.completeAndRead(q, true, next.messages(), 30, 2);
+            assertEquals(sorted(ids(next)), sorted(last.completed()));
+            assertTrue(last.messages().isEmpty());
+            assertEquals(4, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + q + "\""), "each archived once");
+            assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq.\"q_" + q + "\""));
+        }
+    }
+
+    /** Inside a transaction of the caller's a read goes as before: a missing statement must not abort it. */
+    @Test
+    void aReadInTheCallersTransactionIsNotPreparedInTheSession() throws Exception {
+        String q = queueOf(2, false);
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DEALLOCATE ALL"); // a pooled connection: earlier tests may have prepared in its session
+            c.setAutoCommit(false);
+            PgmqClient onSession = sessionPreparing(c);
+            assertEquals(1, onSession.readWithNextVisible(q, 30, 1).messages().size());
+            assertTrue(prepared(c).isEmpty());
+            assertEquals(1, onSession.readWithNextVisible(q, 30, 1).messages().size(), "the transaction goes on");
+            c.commit();
+        }
+    }
+
+    @Test
+    void theStatementIsPreparedWithNumberedIntegerParametersAndRunWithLiterals() {
+        String sql = "SELECT ?::integer + ?::integer";
+        assertTrue(SessionPreparedSql.applies(sql));
+        assertFalse(SessionPreparedSql.applies("SELECT ?::text"), "a text parameter would need quoting");
+        assertFalse(SessionPreparedSql.applies("SELECT $$?::integer$$"), "a dollar sign could end the quotes");
+        String name = SessionPreparedSql.name(sql);
+        assertEquals("EXECUTE " + name + "(1, 2)", SessionPreparedSql.execute(sql, new int[] { 1, 2 }));
+        assertEquals("DO $camel_pgmq$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE"
+                     + " name = '" + name + "') THEN EXECUTE $camel_pgmq_sql$PREPARE " + name
+                     + "(integer, integer) AS SELECT $1::integer + $2::integer$camel_pgmq_sql$; END IF;"
+                     + " END $camel_pgmq$", SessionPreparedSql.prepare(sql));
+        assertEquals(name, SessionPreparedSql.name("SELECT ?::integer + ?::integer"), "the same text, the same name");
+    }
+}
