@@ -48,6 +48,8 @@ public final class PgmqClient {
     private final QueueChecks fewGroupsChecks = new QueueChecks(this::hasFewGroups);
     private final QueueChecks vtIndexChecks = new QueueChecks(this::hasVtIndex);
     private volatile boolean sessionPreparedReads;
+    private volatile boolean sessionPreparationGivenUp;
+    private final SessionPreparationWatch sessionPreparations = new SessionPreparationWatch();
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -545,7 +547,9 @@ public final class PgmqClient {
      * consumer's reads in the server session under names derived from their text ({@link SessionPreparedSql}), so
      * that they are not parsed and planned again at every call. Only auto-commit reads go this way (a read inside a
      * transaction of the caller's runs as before): the first read in a server session that has not prepared the
-     * statement fails there and is sent again with the statement's preparation.
+     * statement fails there and is sent again with the statement's preparation. When most reads keep having to
+     * prepare (a pooler that resets its server sessions after each transaction), the client stops preparing for good
+     * and says so ({@link SessionPreparationWatch}).
      */
     public void useSessionPreparedReads(boolean on) {
         sessionPreparedReads = on;
@@ -553,7 +557,7 @@ public final class PgmqClient {
 
     /** Whether the consumer's reads are prepared in the server session ({@link #useSessionPreparedReads}). */
     public boolean isUsingSessionPreparedReads() {
-        return sessionPreparedReads;
+        return sessionPreparedReads && !sessionPreparationGivenUp;
     }
 
     /**
@@ -563,7 +567,7 @@ public final class PgmqClient {
     private PgmqRead read(Connection c, String completing, Object[] completingArgs, String reading,
                           Object[] readingArgs, String operation) throws SQLException {
         String before = completing == null ? "" : completing + ";\n";
-        if (!sessionPreparedReads || !SessionPreparedSql.applies(reading) || !c.getAutoCommit()) {
+        if (!isUsingSessionPreparedReads() || !SessionPreparedSql.applies(reading) || !c.getAutoCommit()) {
             Object[] args = new Object[completingArgs.length + readingArgs.length];
             System.arraycopy(completingArgs, 0, args, 0, completingArgs.length);
             System.arraycopy(readingArgs, 0, args, completingArgs.length, readingArgs.length);
@@ -574,8 +578,9 @@ public final class PgmqClient {
             integers[i] = (Integer) readingArgs[i];
         }
         String execute = SessionPreparedSql.execute(reading, integers);
+        PgmqRead read;
         try {
-            return runRead(c, before + execute, completingArgs, completing != null, operation);
+            read = runRead(c, before + execute, completingArgs, completing != null, operation);
         } catch (SQLException e) {
             if (!SessionPreparedSql.NOT_PREPARED.equals(e.getSQLState())) {
                 throw e;
@@ -583,9 +588,19 @@ public final class PgmqClient {
             // this server session has not prepared it: the whole implicit transaction was undone (the completion
             // too), so all of it goes again, the read prepared first in the same transaction and session
             LOG.debug("pgmq: preparing the {} in this server session", operation);
-            return runRead(c, before + SessionPreparedSql.prepare(reading) + ";\n" + execute, completingArgs,
+            read = runRead(c, before + SessionPreparedSql.prepare(reading) + ";\n" + execute, completingArgs,
                     completing != null, operation);
+            if (sessionPreparations.record(true) && !sessionPreparationGivenUp) {
+                sessionPreparationGivenUp = true;
+                LOG.warn("pgmq: in two windows of {} reads in a row, most reads found their statement missing in the"
+                         + " server session: the pooler seems to reset its server sessions after each transaction"
+                         + " (DISCARD ALL). Reads go unprepared from now on (parsed and planned at each call); set"
+                         + " sessionPreparedReads=false to skip this trial.", SessionPreparationWatch.WINDOW);
+            }
+            return read;
         }
+        sessionPreparations.record(false);
+        return read;
     }
 
     /**

@@ -163,6 +163,41 @@ class PgmqSessionPreparedReadsTest {
         }
     }
 
+    /**
+     * Behind a pooler that resets its server sessions after each transaction every read would prepare again (two
+     * statements and the planning it set out to save): after two windows of mostly preparing reads, the client stops.
+     */
+    @Test
+    void readsThatKeepPreparingStopPreparing() throws Exception {
+        String q = queueOf(0, false);
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            PgmqClient onSession = sessionPreparing(c);
+            for (int i = 0; i < 2 * SessionPreparationWatch.WINDOW; i++) {
+                assertTrue(onSession.isUsingSessionPreparedReads(), "still preparing before read " + i);
+                readThenForget(onSession, s, q, 1);
+            }
+            assertFalse(onSession.isUsingSessionPreparedReads(), "stopped after two windows");
+            onSession.readWithNextVisible(q, 30, 1);
+            assertTrue(prepared(c).isEmpty(), "reads go unprepared now");
+        }
+    }
+
+    /** A pool warming up prepares each read in each session once: one window of it does not stop preparing. */
+    @Test
+    void aWindowOfPreparingReadsAloneDoesNotStopPreparing() throws Exception {
+        String q = queueOf(0, false);
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            PgmqClient onSession = sessionPreparing(c);
+            for (int i = 0; i < SessionPreparationWatch.WINDOW; i++) {
+                readThenForget(onSession, s, q, 1);
+            }
+            for (int i = 0; i < 2 * SessionPreparationWatch.WINDOW; i++) {
+                onSession.readWithNextVisible(q, 30, 1);
+            }
+            assertTrue(onSession.isUsingSessionPreparedReads());
+        }
+    }
+
     @Test
     void theStatementIsPreparedWithNumberedIntegerParametersAndRunWithLiterals() {
         String sql = "SELECT ?::integer + ?::integer";
