@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A statement prepared in the server session under a name derived from its text, for connections that go through a
@@ -26,6 +28,9 @@ final class SessionPreparedSql {
 
     private static final String NAME_PREFIX = "camel_pgmq_";
     private static final String PARAMETER = "?::integer";
+    // names by statement text: every read asks for its name, and the texts are few (a queue's read statements for its
+    // read mode, batch bound and indexes), so each is hashed once
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
 
     private SessionPreparedSql() {
     }
@@ -41,6 +46,10 @@ final class SessionPreparedSql {
 
     /** The statement's name in the server session: the same for the same text, in every session. */
     static String name(String sql) {
+        return NAMES.computeIfAbsent(sql, SessionPreparedSql::hash);
+    }
+
+    private static String hash(String sql) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8));
             return NAME_PREFIX + HexFormat.of().formatHex(digest, 0, 12);
