@@ -6,7 +6,7 @@
 #   bash src/bench/run.sh --large            backlog scenario drains 1,000,000 messages instead of 200,000
 #   bash src/bench/run.sh --backlog 500000   any backlog size;  --out FILE  writes the table elsewhere
 #   bash src/bench/run.sh --only backlog --large   some scenarios only (throughput,fresh,producer,camel-sql,latency,pickup,
-#                                            idle,grouped,backlog,retention,transacted)
+#                                            idle,grouped,backlog,retention,transacted,pooler)
 #                                            -> benchmarks/target/bench-partial.md
 #   bash src/bench/run.sh --only producer --window 50   the producer's coalesced rows with notifyCoalesceWindow=50
 #   bash src/bench/run.sh --only throughput --settings 100/16,100/4   those throughput rows only (batch/readers)

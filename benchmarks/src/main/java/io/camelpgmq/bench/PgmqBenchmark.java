@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import io.camelpgmq.bench.BenchReport.Check;
 import io.camelpgmq.bench.BenchReport.Row;
+import io.camelpgmq.test.PgBouncer;
 import io.camelpgmq.test.PgmqTestDatabase;
 
 /**
@@ -43,7 +44,7 @@ public final class PgmqBenchmark {
 
         /** The scenarios, in the order they run; {@code --only} picks some of them. */
         static final List<String> SCENARIOS = List.of("throughput", "fresh", "producer", "camel-sql", "latency",
-                "pickup", "idle", "grouped", "backlog", "retention", "transacted");
+                "pickup", "idle", "grouped", "backlog", "retention", "transacted", "pooler");
 
         static Options parse(String[] args) {
             boolean smoke = false;
@@ -152,6 +153,9 @@ public final class PgmqBenchmark {
         if (runs(o, "transacted")) {
             transacted(report, s, o.smoke());
         }
+        if (runs(o, "pooler")) {
+            pooler(report, s, o.smoke());
+        }
 
         report.note("How to read it:");
         report.note("");
@@ -219,6 +223,13 @@ public final class PgmqBenchmark {
                     + " component's DataSource: the insert and the archive commit together, one transaction per"
                     + " message) against the default (the insert commits on its own, the archive of a read's"
                     + " messages is one statement at the end of the batch), same run, order alternating.");
+        report.note("- **pooler**: a real PgBouncer (Debian's, `pool_mode=transaction`, 4 server connections) in front"
+                    + " of the same database; the component is given its URL (its own HikariCP pool, pgjdbc's defaults)"
+                    + " and `listenerUrl` direct, as README sets it up. It finds the pooler and runs every statement"
+                    + " unprepared; `sessionPreparedReads=true` (its default there) prepares the consumer's reads in"
+                    + " the server session under names from their text. Against the option off, and against the same"
+                    + " component connected directly; 3 rounds, the three in alternating order, after a round that"
+                    + " warms each up.");
         report.note("- **first drain**: a new JVM starts a consumer (`concurrentConsumers=4&maxConcurrentConsumers=4"
                     + "&maxMessagesPerPoll=10`, the component given a URL: its own pool, as an application starts it)"
                     + " and proves it listens with one message; a backlog sent with a delay is then made visible in one"
@@ -775,6 +786,56 @@ public final class PgmqBenchmark {
                         median(plainFourRates) / median(plainOneRates))));
         groupedReadersWithWork(report, s, smoke);
         strictFifo(report, s, smoke);
+    }
+
+    /**
+     * Behind a transaction pooler: a real PgBouncer (transaction pooling, 4 server connections) in front of the same
+     * database, the component's pool from its URL (README's setup: {@code url} through the pooler, {@code listenerUrl}
+     * direct). Its reads session-prepared ({@code sessionPreparedReads}, the default there) against the same component
+     * with the option off, whose every statement is parsed and planned at each call; and against the component
+     * connected directly (pgjdbc prepares server-side there): what the pooler costs. The three alternate their order.
+     */
+    private static void pooler(BenchReport report, Scenarios s, boolean smoke) throws Exception {
+        if (!PgBouncer.installed() && !"true".equalsIgnoreCase(System.getenv("CI"))) {
+            // under CI PgBouncer.start fails instead: CI installs pgbouncer and must not pass without these rows
+            report.line("The pooler rows are left out: pgbouncer is not installed (apt-get install -y pgbouncer).  ");
+            return;
+        }
+        int reps = smoke ? 1 : 3;
+        int n = smoke ? 1_000 : 20_000;
+        int serverConnections = 4;
+        try (PgBouncer pgbouncer = PgBouncer.start(serverConnections)) {
+            for (String mode : new String[] { "plain", "grouped" }) {
+                List<Double> on = new ArrayList<>();
+                List<Double> off = new ArrayList<>();
+                List<Double> direct = new ArrayList<>();
+                // the first round warms each arm up (a new pool, plans, the JIT) and is not recorded
+                for (int rep = 0; rep < reps + 1; rep++) {
+                    for (int k = 0; k < 3; k++) {
+                        int turn = (rep + k) % 3;
+                        String q = mode.equals("grouped") ? s.groupedQueue("pool", n, 10) : s.filledQueue("pool", n);
+                        if (mode.equals("grouped")) {
+                            s.groupIndex(q);
+                        }
+                        double rate = s.camelDrainFromUrl(turn == 2 ? s.directUrl() : pgbouncer.jdbcUrl(), turn != 2,
+                                turn == 0, q, n, 4, 10, mode);
+                        s.drop(q);
+                        if (rep > 0) {
+                            (turn == 0 ? on : turn == 1 ? off : direct).add(rate);
+                        }
+                    }
+                }
+                String setting = "component through PgBouncer (transaction pooling, " + serverConnections
+                                 + " server connections), readMode=" + mode + (mode.equals("grouped") ? ", 10 groups" : "")
+                                 + ", C=4, B=10, " + n + " msgs";
+                report.add(new Row("pooler", setting + ": sessionPreparedReads=true", median(on), "msg/s", median(off),
+                        "same, sessionPreparedReads=false", Check.RATIO_AT_LEAST, 1.0,
+                        reps > 1 ? "on " + range(on) + ", off " + range(off) + "; " + pairedRatios(on, off) : null));
+                report.add(new Row("pooler", setting + ": sessionPreparedReads=true vs direct", median(on), "msg/s",
+                        median(direct), "same component connected directly (no pooler)", Check.NONE, Double.NaN,
+                        reps > 1 ? "direct " + range(direct) : null));
+            }
+        }
     }
 
     /**

@@ -225,8 +225,44 @@ final class Scenarios {
 
     private double camelDrain(String q, int n, int consumers, int batch, String readMode, long retentionMillis,
                               long workMillis) throws Exception {
+        return drainIn(context(), q, n, consumers, batch, readMode, retentionMillis, workMillis, () -> {
+        });
+    }
+
+    /** The database's own JDBC URL (no pooler between). */
+    String directUrl() {
+        return db.jdbcUrl();
+    }
+
+    /**
+     * {@link #camelDrain(String, int, int, int, String)} with the component's own pool from {@code url} (pgjdbc's
+     * defaults, HikariCP) instead of the harness's DataSource, and LISTEN on a direct connection, as README sets it
+     * up behind a pooler. {@code sessionPreparedReads}: the component's option, which acts only behind a transaction
+     * pooler. {@code pooled}: whether {@code url} goes through one, which the component must have found.
+     */
+    double camelDrainFromUrl(String url, boolean pooled, boolean sessionPreparedReads, String q, int n, int consumers,
+                             int batch, String readMode) throws Exception {
+        CamelContext ctx = new DefaultCamelContext();
+        PgmqComponent pgmq = new PgmqComponent();
+        pgmq.setUrl(url);
+        pgmq.setUsername(db.username());
+        pgmq.setPassword(db.password());
+        pgmq.setListenerUrl(db.jdbcUrl());
+        pgmq.setSessionPreparedReads(sessionPreparedReads);
+        ctx.addComponent("pgmq", pgmq);
+        return drainIn(ctx, q, n, consumers, batch, readMode, 0, 0, () -> {
+            if (pgmq.isTransactionPooled() != pooled) {
+                throw new IllegalStateException("the component " + (pooled ? "did not find" : "found")
+                                                + " a transaction pooler at " + url);
+            }
+        });
+    }
+
+    /** Drains {@code q} in {@code context} (closed after); {@code started} checks the context once it started. */
+    private double drainIn(CamelContext context, String q, int n, int consumers, int batch, String readMode,
+                           long retentionMillis, long workMillis, Runnable started) throws Exception {
         CountDownLatch processed = new CountDownLatch(n);
-        try (CamelContext ctx = context()) {
+        try (CamelContext ctx = context) {
             ctx.getComponent("pgmq", PgmqComponent.class).setArchivePruneInterval(200);
             ctx.addRoutes(new RouteBuilder() {
                 @Override
@@ -244,6 +280,7 @@ final class Scenarios {
                 }
             });
             ctx.start();
+            started.run();
             long t0 = System.nanoTime();
             ctx.getRouteController().startRoute("drain");
             await(processed);

@@ -379,8 +379,12 @@ public class PgmqComponent extends DefaultComponent {
         return guard == null ? null : guard.getProblem();
     }
 
-    /** Whether the component's connections go through a transaction pooler (as far as its checks found). */
-    boolean isTransactionPooled() {
+    /**
+     * Whether the component's connections go through a transaction pooler (PgBouncer, Supavisor, RDS Proxy), as far as
+     * its checks at start and since found: its statements then run unprepared, and its reads session-prepared
+     * ({@code sessionPreparedReads}).
+     */
+    public boolean isTransactionPooled() {
         PgmqPoolerGuard guard = poolerGuard;
         return guard != null && guard.isTransactionPooled();
     }

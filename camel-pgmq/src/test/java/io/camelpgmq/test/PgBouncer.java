@@ -45,6 +45,11 @@ public final class PgBouncer implements AutoCloseable {
         this.jdbcUrl = jdbcUrl;
     }
 
+    /** Whether a {@code pgbouncer} binary is installed where Debian puts it (or in /usr/local/bin). */
+    public static boolean installed() {
+        return binary() != null;
+    }
+
     /** PgBouncer in transaction pooling with {@code serverConnections} server sessions, before the test database. */
     public static PgBouncer start(int serverConnections) {
         String binary = binary();
