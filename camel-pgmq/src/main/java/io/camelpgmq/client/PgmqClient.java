@@ -8,6 +8,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A plain-JDBC client for the pgmq functions, usable without Camel: every SQL statement of camel-pgmq runs through
  * it. The statements themselves live beside it, grouped by concern: {@link QueueSql}, {@link SendSql},
  * {@link ReadSql}, {@link GroupedReadSql}, {@link CompletionSql}, {@link NotifySql}, {@link TopicSql} and
- * {@link AccessSql}; {@link SessionPreparedSql} prepares the reads in the server session behind a transaction pooler.
+ * {@link AccessSql}; {@link SessionPreparedSql} prepares the consumer's reads and completions in the server session
+ * behind a transaction pooler.
  * <p>
  * Over a {@link DataSource} each call takes a connection and gives it back (auto-commit); {@link #inTransaction}
  * runs several calls in one transaction. Over a caller's {@link Connection} ({@link #onConnection}) every call joins
@@ -537,70 +539,102 @@ public final class PgmqClient {
         Object[] readingArgs = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
-        return withConnection(operation, queueName, c -> read(c, completing,
-                new Object[] { bigintArray(c, ids(succeeded)), intArray(c, succeeded) }, reading, readingArgs,
+        Object[] completingArgs = { msgIds(succeeded), readCounts(succeeded) };
+        return withConnection(operation, queueName, c -> read(c, completing, completingArgs, reading, readingArgs,
                 operation));
     }
 
     /**
      * Behind a transaction pooler, where the connections do not prepare statements server-side, prepare the
-     * consumer's reads in the server session under names derived from their text ({@link SessionPreparedSql}), so
-     * that they are not parsed and planned again at every call. Only auto-commit reads go this way (a read inside a
-     * transaction of the caller's runs as before): the first read in a server session that has not prepared the
-     * statement fails there and is sent again with the statement's preparation. When most reads keep having to
-     * prepare (a pooler that resets its server sessions after each transaction), the client stops preparing for good
-     * and says so ({@link SessionPreparationWatch}).
+     * consumer's reads ({@link #readWithNextVisible(GroupedRead, String, int, int)}, {@link #completeAndRead(GroupedRead,
+     * String, boolean, List, int, int)}) and its completions ({@link #archiveDelivered}, {@link #deleteDelivered}) in
+     * the server session under names derived from their text ({@link SessionPreparedSql}), so that they are not parsed
+     * and planned again at every call. Only auto-commit statements go this way (one inside a transaction of the
+     * caller's runs as before): the first in a server session that has not prepared the statement fails there and is
+     * sent again with the statement's preparation. When most keep having to prepare (a pooler that resets its server
+     * sessions after each transaction), the client stops preparing for good and says so
+     * ({@link SessionPreparationWatch}).
      */
     public void useSessionPreparedReads(boolean on) {
         sessionPreparedReads = on;
     }
 
-    /** Whether the consumer's reads are prepared in the server session ({@link #useSessionPreparedReads}). */
+    /**
+     * Whether the consumer's reads and completions are prepared in the server session
+     * ({@link #useSessionPreparedReads}).
+     */
     public boolean isUsingSessionPreparedReads() {
         return sessionPreparedReads && !sessionPreparationGivenUp;
     }
 
     /**
      * Runs {@code completing} (none when null) and the read {@code reading} in one round trip and one (implicit)
-     * transaction, the read prepared in the server session when {@link #useSessionPreparedReads} says so.
+     * transaction, prepared in the server session when {@link #useSessionPreparedReads} says so.
      */
     private PgmqRead read(Connection c, String completing, Object[] completingArgs, String reading,
                           Object[] readingArgs, String operation) throws SQLException {
-        String before = completing == null ? "" : completing + ";\n";
-        if (!isUsingSessionPreparedReads() || !SessionPreparedSql.applies(reading) || !c.getAutoCommit()) {
-            Object[] args = new Object[completingArgs.length + readingArgs.length];
-            System.arraycopy(completingArgs, 0, args, 0, completingArgs.length);
-            System.arraycopy(readingArgs, 0, args, completingArgs.length, readingArgs.length);
-            return runRead(c, before + reading, args, completing != null, operation);
+        RoundTrip<PgmqRead> roundTrip = (sql, args) -> runRead(c, sql, args, completing != null, operation);
+        return completing == null
+                ? inOneRoundTrip(c, operation, roundTrip, reading, readingArgs)
+                : inOneRoundTrip(c, operation, roundTrip, completing, completingArgs, reading, readingArgs);
+    }
+
+    /** Runs a statement string with its bound arguments and reads what it returns. */
+    @FunctionalInterface
+    private interface RoundTrip<T> {
+        T run(String sql, Object[] args) throws SQLException;
+    }
+
+    /**
+     * Sends statements (text, arguments, text, arguments...) in one string: one round trip and one implicit
+     * transaction (pgjdbc sends them with one Sync). Behind a transaction pooler ({@link #useSessionPreparedReads}) and
+     * in auto-commit, those that can be ({@link SessionPreparedSql#applies}) run prepared in the server session. A
+     * session that has not prepared one fails the first of them that it lacks, which undoes the whole transaction: all
+     * of it goes again, their preparations first, in the same transaction and so the same server session. A connection
+     * in a transaction of the caller's goes as it is: a missing statement must not abort that transaction.
+     */
+    private <T> T inOneRoundTrip(Connection c, String operation, RoundTrip<T> roundTrip, Object... statements)
+            throws SQLException {
+        boolean sessionPrepared = isUsingSessionPreparedReads() && c.getAutoCommit();
+        StringBuilder sql = new StringBuilder();
+        StringBuilder preparations = new StringBuilder();
+        List<Object> bound = new ArrayList<>();
+        for (int i = 0; i < statements.length; i += 2) {
+            String text = (String) statements[i];
+            Object[] args = (Object[]) statements[i + 1];
+            sql.append(i == 0 ? "" : ";\n");
+            if (sessionPrepared && SessionPreparedSql.applies(text)) {
+                sql.append(SessionPreparedSql.execute(text, args));
+                preparations.append(SessionPreparedSql.prepare(text)).append(";\n");
+            } else {
+                sql.append(text);
+                Collections.addAll(bound, args);
+            }
         }
-        int[] integers = new int[readingArgs.length];
-        for (int i = 0; i < integers.length; i++) {
-            integers[i] = (Integer) readingArgs[i];
+        Object[] args = bound.toArray();
+        if (preparations.length() == 0) {
+            return roundTrip.run(sql.toString(), args);
         }
-        String execute = SessionPreparedSql.execute(reading, integers);
-        PgmqRead read;
+        T result;
         try {
-            read = runRead(c, before + execute, completingArgs, completing != null, operation);
+            result = roundTrip.run(sql.toString(), args);
         } catch (SQLException e) {
             if (!SessionPreparedSql.NOT_PREPARED.equals(e.getSQLState())) {
                 throw e;
             }
-            // this server session has not prepared it: the whole implicit transaction was undone (the completion
-            // too), so all of it goes again, the read prepared first in the same transaction and session
             LOG.debug("pgmq: preparing the {} in this server session", operation);
-            read = runRead(c, before + SessionPreparedSql.prepare(reading) + ";\n" + execute, completingArgs,
-                    completing != null, operation);
+            result = roundTrip.run(preparations.append(sql).toString(), args);
             if (sessionPreparations.record(true) && !sessionPreparationGivenUp) {
                 sessionPreparationGivenUp = true;
-                LOG.warn("pgmq: in two windows of {} reads in a row, most reads found their statement missing in the"
-                         + " server session: the pooler seems to reset its server sessions after each transaction"
-                         + " (DISCARD ALL). Reads go unprepared from now on (parsed and planned at each call); set"
-                         + " sessionPreparedReads=false to skip this trial.", SessionPreparationWatch.WINDOW);
+                LOG.warn("pgmq: in two windows of {} reads and completions in a row, most found their statement"
+                         + " missing in the server session: the pooler seems to reset its server sessions after each"
+                         + " transaction (DISCARD ALL). They go unprepared from now on (parsed and planned at each"
+                         + " call); set sessionPreparedReads=false to skip this trial.", SessionPreparationWatch.WINDOW);
             }
-            return read;
+            return result;
         }
         sessionPreparations.record(false);
-        return read;
+        return result;
     }
 
     /**
@@ -773,8 +807,30 @@ public final class PgmqClient {
             return List.of();
         }
         String sql = String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
+        Object[] args = { msgIds(deliveries), readCounts(deliveries) };
         return withConnection(operation, queueName,
-                c -> list(c, sql, FIRST_LONG, bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
+                c -> inOneRoundTrip(c, operation, (text, bound) -> runForIds(c, text, bound), sql, args));
+    }
+
+    /**
+     * Runs {@code sql} and returns the first column of its result set as longs: the ids a completion acted on (a DO
+     * block before it has no result set).
+     */
+    private static List<Long> runForIds(Connection c, String sql, Object[] args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            List<Long> ids = new ArrayList<>();
+            for (boolean resultSet = ps.execute(); resultSet || ps.getUpdateCount() != -1;
+                 resultSet = ps.getMoreResults()) {
+                if (resultSet) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+            }
+            return ids;
+        }
     }
 
     /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
@@ -793,6 +849,16 @@ public final class PgmqClient {
 
     private static Array intArray(Connection c, List<PgmqMessage> deliveries) throws SQLException {
         return c.createArrayOf("integer", deliveries.stream().map(PgmqMessage::readCount).toArray());
+    }
+
+    /** The deliveries' msg_ids, bound as {@code bigint[]} ({@link #prepare}) or written out (session-prepared). */
+    private static long[] msgIds(List<PgmqMessage> deliveries) {
+        return deliveries.stream().mapToLong(PgmqMessage::msgId).toArray();
+    }
+
+    /** The deliveries' read counts, bound as {@code integer[]} or written out (session-prepared). */
+    private static int[] readCounts(List<PgmqMessage> deliveries) {
+        return deliveries.stream().mapToInt(PgmqMessage::readCount).toArray();
     }
 
     // ---------------------------------------------------------------- FIFO groups
@@ -1185,6 +1251,10 @@ public final class PgmqClient {
                     ps.setLong(i + 1, n);
                 } else if (arg instanceof Array a) {
                     ps.setArray(i + 1, a);
+                } else if (arg instanceof long[] numbers) {
+                    ps.setArray(i + 1, c.createArrayOf("bigint", Arrays.stream(numbers).boxed().toArray()));
+                } else if (arg instanceof int[] numbers) {
+                    ps.setArray(i + 1, c.createArrayOf("integer", Arrays.stream(numbers).boxed().toArray()));
                 } else if (arg instanceof OffsetDateTime t) {
                     ps.setObject(i + 1, t);
                 } else {

@@ -1,7 +1,8 @@
 package io.camelpgmq.client;
 
 /**
- * Tells when reads prepared in the server session ({@link SessionPreparedSql}) keep finding their statement missing:
+ * Tells when reads (and completions: each round trip counts as one) prepared in the server session
+ * ({@link SessionPreparedSql}) keep finding their statement missing:
  * behind a pooler that resets each server session after every transaction ({@code DISCARD ALL}, as PgBouncer's
  * {@code server_reset_query_always} does), every read would prepare again, paying for two statements and the planning
  * it set out to save. Counted in windows of {@link #WINDOW} reads: when more than half of the reads prepared in two

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * A utility statement takes no bind parameters: {@code EXECUTE name(?)} fails ("there is no parameter $1"), and so
  * does a {@code PREPARE} whose body has {@code $1} when it is sent through the extended protocol. So the statement is
- * prepared from a DO block, and run as {@code EXECUTE name(...)} with its arguments written as literals: only integers,
- * which the client produces itself (batch sizes, visibility seconds), never a value read or given.
+ * prepared from a DO block, and run as {@code EXECUTE name(...)} with its arguments written out: only numbers and
+ * arrays of numbers (batch sizes, seconds, the msg_ids and read counts of deliveries), Java {@code int}s and
+ * {@code long}s whose text is digits and a sign, never text.
  */
 final class SessionPreparedSql {
 
@@ -27,42 +29,63 @@ final class SessionPreparedSql {
     static final String NOT_PREPARED = "26000";
 
     private static final String NAME_PREFIX = "camel_pgmq_";
-    private static final String PARAMETER = "?::integer";
-    // names by statement text: every read asks for its name, and the texts are few (a queue's read statements for its
-    // read mode, batch bound and indexes), so each is hashed once
-    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+    // the placeholders a statement may have to go this way, each with the type it is prepared with; an array's before
+    // its element's, which it begins with
+    private static final String[][] PLACEHOLDERS = { { "?::integer[]", "integer[]" }, { "?::bigint[]", "bigint[]" },
+                                                     { "?::integer", "integer" }, { "?::bigint", "bigint" } };
+    // by statement text: a statement is run again and again, and the texts are few (a queue's read statements for its
+    // read mode, batch bound and indexes; its completions), so each is looked at and hashed once
+    private static final Map<String, Optional<Prepared>> PREPARED = new ConcurrentHashMap<>();
+
+    /** A statement's name in the server session and the DO block that prepares it there. */
+    private record Prepared(String name, String preparation) {
+    }
 
     private SessionPreparedSql() {
     }
 
     /**
-     * Whether {@code sql} can go this way: every parameter an integer ({@code ?::integer}), and no dollar sign that
-     * could end the quotes {@link #prepare} puts it in.
+     * Whether {@code sql} can go this way: every parameter a number or an array of numbers ({@code ?::integer},
+     * {@code ?::bigint}, {@code ?::integer[]}, {@code ?::bigint[]}), and no dollar sign that could end the quotes
+     * {@link #prepare} puts it in.
      */
     static boolean applies(String sql) {
-        int parameters = count(sql, "?");
-        return parameters > 0 && parameters == count(sql, PARAMETER) && sql.indexOf('$') < 0;
+        return prepared(sql).isPresent();
     }
 
     /** The statement's name in the server session: the same for the same text, in every session. */
     static String name(String sql) {
-        return NAMES.computeIfAbsent(sql, SessionPreparedSql::hash);
+        return require(sql).name();
     }
 
-    private static String hash(String sql) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8));
-            return NAME_PREFIX + HexFormat.of().formatHex(digest, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    /** Runs the prepared statement with {@code arguments}, one per parameter, in order. */
-    static String execute(String sql, int[] arguments) {
+    /**
+     * Runs the prepared statement with {@code arguments}, one per parameter, in order: {@link Integer}, {@link Long},
+     * {@code int[]} or {@code long[]}.
+     */
+    static String execute(String sql, Object... arguments) {
         StringBuilder call = new StringBuilder("EXECUTE ").append(name(sql)).append('(');
         for (int i = 0; i < arguments.length; i++) {
-            call.append(i == 0 ? "" : ", ").append(arguments[i]);
+            call.append(i == 0 ? "" : ", ");
+            Object argument = arguments[i];
+            if (argument instanceof Integer || argument instanceof Long) {
+                call.append(argument);
+            } else if (argument instanceof int[] numbers) {
+                call.append("'{");
+                for (int k = 0; k < numbers.length; k++) {
+                    call.append(k == 0 ? "" : ",").append(numbers[k]);
+                }
+                call.append("}'");
+            } else if (argument instanceof long[] numbers) {
+                call.append("'{");
+                for (int k = 0; k < numbers.length; k++) {
+                    call.append(k == 0 ? "" : ",").append(numbers[k]);
+                }
+                call.append("}'");
+            } else {
+                // only what the client writes as digits goes into the text: anything else would need quoting
+                throw new IllegalArgumentException("A session-prepared statement takes numbers and arrays of numbers,"
+                                                   + " not " + (argument == null ? "null" : argument.getClass()));
+            }
         }
         return call.append(')').toString();
     }
@@ -74,31 +97,66 @@ final class SessionPreparedSql {
      * session.
      */
     static String prepare(String sql) {
-        int parameters = count(sql, PARAMETER);
-        StringBuilder body = new StringBuilder("PREPARE ").append(name(sql)).append('(');
-        for (int i = 0; i < parameters; i++) {
-            body.append(i == 0 ? "" : ", ").append("integer");
-        }
-        body.append(") AS ");
-        int n = 0;
-        int from = 0;
-        for (int at = sql.indexOf(PARAMETER); at >= 0; at = sql.indexOf(PARAMETER, from)) {
-            body.append(sql, from, at).append('$').append(++n).append("::integer");
-            from = at + PARAMETER.length();
-        }
-        body.append(sql, from, sql.length());
-        // applies() made sure no dollar sign is in the statement: these quotes cannot end early. Two clients that
-        // both found the statement missing in one server session may both get here, one after the other (a pooler
-        // serves one transaction at a time per session): the second finds it prepared.
-        return "DO $camel_pgmq$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE name = '"
-               + name(sql) + "') THEN EXECUTE $camel_pgmq_sql$" + body + "$camel_pgmq_sql$; END IF; END $camel_pgmq$";
+        return require(sql).preparation();
     }
 
-    private static int count(String text, String part) {
-        int count = 0;
-        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
-            count++;
+    private static Prepared require(String sql) {
+        return prepared(sql).orElseThrow(() -> new IllegalArgumentException(
+                "Not a statement to prepare in the server session (a parameter other than a number or an array of"
+                + " numbers, or a dollar sign): " + sql));
+    }
+
+    private static Optional<Prepared> prepared(String sql) {
+        return PREPARED.computeIfAbsent(sql, SessionPreparedSql::parse);
+    }
+
+    private static Optional<Prepared> parse(String sql) {
+        if (sql.indexOf('$') >= 0) {
+            return Optional.empty();
         }
-        return count;
+        String name = hash(sql);
+        StringBuilder types = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        int n = 0;
+        int from = 0;
+        for (int at = sql.indexOf('?'); at >= 0; at = sql.indexOf('?', from)) {
+            String[] placeholder = placeholderAt(sql, at);
+            if (placeholder == null) {
+                return Optional.empty();
+            }
+            n++;
+            types.append(n == 1 ? "" : ", ").append(placeholder[1]);
+            body.append(sql, from, at).append('$').append(n).append("::").append(placeholder[1]);
+            from = at + placeholder[0].length();
+        }
+        if (n == 0) {
+            return Optional.empty();
+        }
+        body.append(sql, from, sql.length());
+        // no dollar sign is in the statement: these quotes cannot end early. Two clients that both found the statement
+        // missing in one server session may both get here, one after the other (a pooler serves one transaction at a
+        // time per session): the second finds it prepared.
+        String preparation = "DO $camel_pgmq$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements"
+                             + " WHERE name = '" + name + "') THEN EXECUTE $camel_pgmq_sql$PREPARE " + name + "(" + types
+                             + ") AS " + body + "$camel_pgmq_sql$; END IF; END $camel_pgmq$";
+        return Optional.of(new Prepared(name, preparation));
+    }
+
+    private static String[] placeholderAt(String sql, int at) {
+        for (String[] placeholder : PLACEHOLDERS) {
+            if (sql.startsWith(placeholder[0], at)) {
+                return placeholder;
+            }
+        }
+        return null;
+    }
+
+    private static String hash(String sql) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8));
+            return NAME_PREFIX + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 }

@@ -97,10 +97,11 @@ public class PgmqComponent extends DefaultComponent {
     @Metadata(label = "advanced", defaultValue = "true",
               description = "Behind a transaction pooler (PgBouncer, Supavisor; found by the component's check), where"
                             + " its connections do not prepare statements (pgjdbc prepareThreshold=0), prepare the"
-                            + " consumers' reads in the server session under names derived from their text, so that"
-                            + " each read is not parsed and planned again (a plain read 0.85 ms a call unprepared,"
-                            + " 0.27 prepared; pgbench, PostgreSQL 15). Turn it off behind RDS Proxy, which pins a"
-                            + " client connection to its server connection once it sees PREPARE.")
+                            + " consumers' reads and the archives (or deletes) of their successes in the server session"
+                            + " under names derived from their text, so that each is not parsed and planned again (a"
+                            + " plain read 0.85 ms a call unprepared, 0.27 prepared; pgbench, PostgreSQL 15). Turn it"
+                            + " off behind RDS Proxy, which pins a client connection to its server connection once it"
+                            + " sees PREPARE.")
     private boolean sessionPreparedReads = true;
     @Metadata(label = "producer", defaultValue = "20", javaType = "java.time.Duration",
               description = "Coalesce the producers' NOTIFYs: per channel, the first send of a quiet period notifies at"
@@ -365,7 +366,10 @@ public class PgmqComponent extends DefaultComponent {
         }
     }
 
-    /** Behind a transaction pooler, the consumers' reads prepared in the server session (sessionPreparedReads). */
+    /**
+     * Behind a transaction pooler, the consumers' reads and completions prepared in the server session
+     * (sessionPreparedReads).
+     */
     private void useSessionPreparedReadsIfPooled() {
         PgmqClient reading = client;
         if (reading != null) {
@@ -381,8 +385,8 @@ public class PgmqComponent extends DefaultComponent {
 
     /**
      * Whether the component's connections go through a transaction pooler (PgBouncer, Supavisor, RDS Proxy), as far as
-     * its checks at start and since found: its statements then run unprepared, and its reads session-prepared
-     * ({@code sessionPreparedReads}).
+     * its checks at start and since found: its statements then run unprepared, and its consumers' reads and
+     * completions session-prepared ({@code sessionPreparedReads}).
      */
     public boolean isTransactionPooled() {
         PgmqPoolerGuard guard = poolerGuard;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,7 +116,7 @@ class PgmqSessionPreparedReadsTest {
         try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("DEALLOCATE ALL");
             for (int round = 1; round <= 2; round++) {
-                s.execute(SessionPreparedSql.prepare(sql) + ";\n" + SessionPreparedSql.execute(sql, new int[] { 41 }));
+                s.execute(SessionPreparedSql.prepare(sql) + ";\n" + SessionPreparedSql.execute(sql, 41));
                 while (!s.getMoreResults() && s.getUpdateCount() != -1) {
                     // the DO block's result: none
                 }
@@ -198,18 +199,66 @@ class PgmqSessionPreparedReadsTest {
         }
     }
 
+    /**
+     * The completion that travels with a read (archive of the previous batch's successes) is prepared in the session
+     * too, and so is a completion sent on its own; each completes its deliveries once, also when the session lost them.
+     */
+    @Test
+    void completionsArePreparedInTheSessionAndCompleteEachDeliveryOnce() throws Exception {
+        String q = queueOf(8, false);
+        String archive = String.format(CompletionSql.ARCHIVE_OWNED, "pgmq.\"q_" + q + "\"", "pgmq.\"a_" + q + "\"");
+        String delete = String.format(CompletionSql.DELETE_OWNED, "pgmq.\"q_" + q + "\"");
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DEALLOCATE ALL");
+            PgmqClient onSession = sessionPreparing(c);
+            PgmqRead first = onSession.readWithNextVisible(q, 30, 2);
+            PgmqRead second = onSession.completeAndRead(q, true, first.messages(), 30, 2);
+            assertTrue(prepared(c).contains(SessionPreparedSql.name(archive)), "the completion with the read");
+            assertEquals(sorted(ids(first)), sorted(second.completed()));
+            PgmqRead third = onSession.completeAndRead(q, true, second.messages(), 30, 2);
+            assertEquals(sorted(ids(second)), sorted(third.completed()), "run by its name");
+            s.execute("DEALLOCATE ALL");
+            assertEquals(sorted(ids(third)), sorted(onSession.archiveDelivered(q, third.messages())),
+                    "on its own, in a session that lost it");
+            assertTrue(prepared(c).contains(SessionPreparedSql.name(archive)));
+            PgmqRead last = onSession.readWithNextVisible(q, 30, 2);
+            assertEquals(2, last.messages().size());
+            assertEquals(List.of(), onSession.archiveDelivered(q, third.messages()), "not twice");
+            assertEquals(sorted(ids(last)), sorted(onSession.deleteDelivered(q, last.messages())));
+            assertTrue(prepared(c).contains(SessionPreparedSql.name(delete)));
+            assertEquals(6, DB.queryLong("SELECT count(*) FROM pgmq.\"a_" + q + "\""), "each archived once");
+            assertEquals(0, DB.queryLong("SELECT count(*) FROM pgmq.\"q_" + q + "\""), "all completed");
+        }
+    }
+
     @Test
     void theStatementIsPreparedWithNumberedIntegerParametersAndRunWithLiterals() {
         String sql = "SELECT ?::integer + ?::integer";
         assertTrue(SessionPreparedSql.applies(sql));
         assertFalse(SessionPreparedSql.applies("SELECT ?::text"), "a text parameter would need quoting");
+        assertFalse(SessionPreparedSql.applies("SELECT ?::jsonb"), "so would JSON");
+        assertFalse(SessionPreparedSql.applies("SELECT '{}'::jsonb ? 'a' AND ?::integer > 0"), "an operator, not a"
+                                                                                                + " parameter");
         assertFalse(SessionPreparedSql.applies("SELECT $$?::integer$$"), "a dollar sign could end the quotes");
+        assertFalse(SessionPreparedSql.applies("SELECT 1"), "nothing to bind");
         String name = SessionPreparedSql.name(sql);
-        assertEquals("EXECUTE " + name + "(1, 2)", SessionPreparedSql.execute(sql, new int[] { 1, 2 }));
+        assertEquals("EXECUTE " + name + "(1, 2)", SessionPreparedSql.execute(sql, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> SessionPreparedSql.execute(sql, 1, "2"),
+                "only numbers are written out");
         assertEquals("DO $camel_pgmq$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE"
                      + " name = '" + name + "') THEN EXECUTE $camel_pgmq_sql$PREPARE " + name
                      + "(integer, integer) AS SELECT $1::integer + $2::integer$camel_pgmq_sql$; END IF;"
                      + " END $camel_pgmq$", SessionPreparedSql.prepare(sql));
         assertEquals(name, SessionPreparedSql.name("SELECT ?::integer + ?::integer"), "the same text, the same name");
+
+        String arrays = "SELECT * FROM unnest((SELECT ?::bigint[]), (SELECT ?::integer[])) WHERE ?::bigint > 0";
+        String arraysName = SessionPreparedSql.name(arrays);
+        assertEquals("EXECUTE " + arraysName + "('{9007199254740993,-1}', '{1,2}', 5)",
+                SessionPreparedSql.execute(arrays, new long[] { 9007199254740993L, -1 }, new int[] { 1, 2 }, 5L));
+        assertEquals("DO $camel_pgmq$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE"
+                     + " name = '" + arraysName + "') THEN EXECUTE $camel_pgmq_sql$PREPARE " + arraysName
+                     + "(bigint[], integer[], bigint) AS SELECT * FROM unnest((SELECT $1::bigint[]),"
+                     + " (SELECT $2::integer[])) WHERE $3::bigint > 0$camel_pgmq_sql$; END IF; END $camel_pgmq$",
+                SessionPreparedSql.prepare(arrays));
     }
 }
