@@ -765,8 +765,9 @@ public final class PgmqClient {
             return List.of();
         }
         String sql = String.format(CompletionSql.SET_VT_OWNED, qualifiedQueueTable(queueName));
-        return withConnection("set_vt", queueName, c -> list(c, sql, FIRST_LONG, vtMillis,
-                bigintArray(c, ids(deliveries)), intArray(c, deliveries)));
+        Object[] args = { vtMillis, msgIds(deliveries), readCounts(deliveries) };
+        return withConnection("set_vt", queueName,
+                c -> inOneRoundTrip(c, "set_vt", (text, bound) -> runForIds(c, text, bound), sql, args));
     }
 
     /**
@@ -779,16 +780,13 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String update = String.format(CompletionSql.GIVE_BACK, qualifiedQueueTable(queueName));
-        return withConnection("give_back", queueName, c -> {
-            Array ids = bigintArray(c, ids(deliveries));
-            Array readCounts = intArray(c, deliveries);
-            if (notifyChannel == null) {
-                return list(c, update, FIRST_LONG, ids, readCounts);
-            }
-            String sql = String.format(CompletionSql.GIVE_BACK_NOTIFY, qualifiedQueueTable(queueName));
-            return list(c, sql, FIRST_LONG, ids, readCounts, QueueNames.validateChannel(notifyChannel));
-        });
+        // with a channel (text) it goes unprepared: only numbers are written into a session-prepared statement
+        String sql = String.format(notifyChannel == null ? CompletionSql.GIVE_BACK : CompletionSql.GIVE_BACK_NOTIFY,
+                qualifiedQueueTable(queueName));
+        Object[] args = notifyChannel == null ? new Object[] { msgIds(deliveries), readCounts(deliveries) }
+                : new Object[] { msgIds(deliveries), readCounts(deliveries), QueueNames.validateChannel(notifyChannel) };
+        return withConnection("give_back", queueName,
+                c -> inOneRoundTrip(c, "give_back", (text, bound) -> runForIds(c, text, bound), sql, args));
     }
 
     /**
@@ -841,14 +839,6 @@ public final class PgmqClient {
     /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
     private static String qualifiedQueueTable(String queueName) {
         return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
-    }
-
-    private static List<Long> ids(List<PgmqMessage> deliveries) {
-        return deliveries.stream().map(PgmqMessage::msgId).toList();
-    }
-
-    private static Array intArray(Connection c, List<PgmqMessage> deliveries) throws SQLException {
-        return c.createArrayOf("integer", deliveries.stream().map(PgmqMessage::readCount).toArray());
     }
 
     /** The deliveries' msg_ids, bound as {@code bigint[]} ({@link #prepare}) or written out (session-prepared). */

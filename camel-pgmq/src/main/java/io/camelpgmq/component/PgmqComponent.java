@@ -97,8 +97,9 @@ public class PgmqComponent extends DefaultComponent {
     @Metadata(label = "advanced", defaultValue = "true",
               description = "Behind a transaction pooler (PgBouncer, Supavisor; found by the component's check), where"
                             + " its connections do not prepare statements (pgjdbc prepareThreshold=0), prepare the"
-                            + " consumers' reads and the archives (or deletes) of their successes in the server session"
-                            + " under names derived from their text, so that each is not parsed and planned again (a"
+                            + " consumers' reads and completions (archive or delete, a retry's visibility, a give-back)"
+                            + " in the server session under names derived from their text, so that each is not parsed"
+                            + " and planned again (a"
                             + " plain read 0.85 ms a call unprepared, 0.27 prepared; pgbench, PostgreSQL 15). Turn it"
                             + " off behind RDS Proxy, which pins a client connection to its server connection once it"
                             + " sees PREPARE.")

@@ -231,6 +231,34 @@ class PgmqSessionPreparedReadsTest {
         }
     }
 
+    /**
+     * A retry's visibility change and a give-back are prepared in the session too; a give-back that NOTIFYs a channel
+     * (text) goes unprepared.
+     */
+    @Test
+    void retriesAndGiveBacksArePreparedInTheSessionButNotAGiveBackThatNotifies() throws Exception {
+        String q = queueOf(3, false);
+        String setVt = String.format(CompletionSql.SET_VT_OWNED, "pgmq.\"q_" + q + "\"");
+        String giveBack = String.format(CompletionSql.GIVE_BACK, "pgmq.\"q_" + q + "\"");
+        try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DEALLOCATE ALL");
+            PgmqClient onSession = sessionPreparing(c);
+            List<PgmqMessage> read = onSession.readWithNextVisible(q, 30, 3).messages();
+            assertEquals(3, read.size());
+            assertEquals(List.of(read.get(0).msgId()), onSession.setVtDelivered(q, List.of(read.get(0)), 60_000));
+            assertTrue(prepared(c).contains(SessionPreparedSql.name(setVt)), "the retry's set_vt");
+            assertEquals(List.of(read.get(1).msgId()), onSession.giveBack(q, List.of(read.get(1)), null));
+            assertTrue(prepared(c).contains(SessionPreparedSql.name(giveBack)), "the give-back");
+            int preparedBefore = prepared(c).size();
+            assertEquals(List.of(read.get(2).msgId()), onSession.giveBack(q, List.of(read.get(2)), "sessprep_wake"));
+            assertEquals(preparedBefore, prepared(c).size(), "a give-back that notifies goes unprepared");
+            List<PgmqMessage> again = onSession.readWithNextVisible(q, 30, 3).messages();
+            assertEquals(List.of(read.get(1).msgId(), read.get(2).msgId()),
+                    sorted(again.stream().map(PgmqMessage::msgId).toList()), "given back, and not the one retried later");
+            assertTrue(again.stream().allMatch(m -> m.readCount() == 1), "a give-back undoes its read: " + again);
+        }
+    }
+
     @Test
     void theStatementIsPreparedWithNumberedIntegerParametersAndRunWithLiterals() {
         String sql = "SELECT ?::integer + ?::integer";
