@@ -575,8 +575,13 @@ public final class PgmqClient {
                           Object[] readingArgs, String operation) throws SQLException {
         RoundTrip<PgmqRead> roundTrip = (sql, args) -> runRead(c, sql, args, completing != null, operation);
         return completing == null
-                ? inOneRoundTrip(c, operation, roundTrip, reading, readingArgs)
-                : inOneRoundTrip(c, operation, roundTrip, completing, completingArgs, reading, readingArgs);
+                ? inOneRoundTrip(c, operation, roundTrip, new Sql(reading, readingArgs))
+                : inOneRoundTrip(c, operation, roundTrip, new Sql(completing, completingArgs),
+                        new Sql(reading, readingArgs));
+    }
+
+    /** A statement's text and its arguments, one per parameter. */
+    private record Sql(String text, Object[] args) {
     }
 
     /** Runs a statement string with its bound arguments and reads what it returns. */
@@ -586,29 +591,27 @@ public final class PgmqClient {
     }
 
     /**
-     * Sends statements (text, arguments, text, arguments...) in one string: one round trip and one implicit
+     * Sends {@code statements} in one string: one round trip and one implicit
      * transaction (pgjdbc sends them with one Sync). Behind a transaction pooler ({@link #useSessionPreparedReads}) and
      * in auto-commit, those that can be ({@link SessionPreparedSql#applies}) run prepared in the server session. A
      * session that has not prepared one fails the first of them that it lacks, which undoes the whole transaction: all
      * of it goes again, their preparations first, in the same transaction and so the same server session. A connection
      * in a transaction of the caller's goes as it is: a missing statement must not abort that transaction.
      */
-    private <T> T inOneRoundTrip(Connection c, String operation, RoundTrip<T> roundTrip, Object... statements)
+    private <T> T inOneRoundTrip(Connection c, String operation, RoundTrip<T> roundTrip, Sql... statements)
             throws SQLException {
         boolean sessionPrepared = isUsingSessionPreparedReads() && c.getAutoCommit();
         StringBuilder sql = new StringBuilder();
         StringBuilder preparations = new StringBuilder();
         List<Object> bound = new ArrayList<>();
-        for (int i = 0; i < statements.length; i += 2) {
-            String text = (String) statements[i];
-            Object[] args = (Object[]) statements[i + 1];
-            sql.append(i == 0 ? "" : ";\n");
-            if (sessionPrepared && SessionPreparedSql.applies(text)) {
-                sql.append(SessionPreparedSql.execute(text, args));
-                preparations.append(SessionPreparedSql.prepare(text)).append(";\n");
+        for (Sql statement : statements) {
+            sql.append(sql.length() == 0 ? "" : ";\n");
+            if (sessionPrepared && SessionPreparedSql.applies(statement.text())) {
+                sql.append(SessionPreparedSql.execute(statement.text(), statement.args()));
+                preparations.append(SessionPreparedSql.prepare(statement.text())).append(";\n");
             } else {
-                sql.append(text);
-                Collections.addAll(bound, args);
+                sql.append(statement.text());
+                Collections.addAll(bound, statement.args());
             }
         }
         Object[] args = bound.toArray();
@@ -767,7 +770,7 @@ public final class PgmqClient {
         String sql = String.format(CompletionSql.SET_VT_OWNED, qualifiedQueueTable(queueName));
         Object[] args = { vtMillis, msgIds(deliveries), readCounts(deliveries) };
         return withConnection("set_vt", queueName,
-                c -> inOneRoundTrip(c, "set_vt", (text, bound) -> runForIds(c, text, bound), sql, args));
+                c -> completeAlone(c, "set_vt", sql, args));
     }
 
     /**
@@ -786,7 +789,7 @@ public final class PgmqClient {
         Object[] args = notifyChannel == null ? new Object[] { msgIds(deliveries), readCounts(deliveries) }
                 : new Object[] { msgIds(deliveries), readCounts(deliveries), QueueNames.validateChannel(notifyChannel) };
         return withConnection("give_back", queueName,
-                c -> inOneRoundTrip(c, "give_back", (text, bound) -> runForIds(c, text, bound), sql, args));
+                c -> completeAlone(c, "give_back", sql, args));
     }
 
     /**
@@ -807,7 +810,12 @@ public final class PgmqClient {
         String sql = String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
         Object[] args = { msgIds(deliveries), readCounts(deliveries) };
         return withConnection(operation, queueName,
-                c -> inOneRoundTrip(c, operation, (text, bound) -> runForIds(c, text, bound), sql, args));
+                c -> completeAlone(c, operation, sql, args));
+    }
+
+    /** A completion in a round trip of its own; returns the ids it acted on. */
+    private List<Long> completeAlone(Connection c, String operation, String sql, Object[] args) throws SQLException {
+        return inOneRoundTrip(c, operation, (text, bound) -> runForIds(c, text, bound), new Sql(sql, args));
     }
 
     /**
