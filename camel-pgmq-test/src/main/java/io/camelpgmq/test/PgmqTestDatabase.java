@@ -155,7 +155,16 @@ public final class PgmqTestDatabase {
      * that connect as another role, since pgjdbc lets a URL's user win over the one given as a property.
      */
     public String jdbcUrlWithoutCredentials() {
-        return jdbcUrl.replaceAll("(?i)(?<=[?&])(user|password)=[^&]*(&|$)", "").replaceFirst("[?&]$", "");
+        return withoutCredentials(jdbcUrl);
+    }
+
+    /** {@link #jdbcUrl(String)} without the user and password parameters, as {@link #jdbcUrlWithoutCredentials()}. */
+    public String jdbcUrlWithoutCredentials(String database) {
+        return withoutCredentials(jdbcUrl(database));
+    }
+
+    private static String withoutCredentials(String url) {
+        return url.replaceAll("(?i)(?<=[?&])(user|password)=[^&]*(&|$)", "").replaceFirst("[?&]$", "");
     }
 
     /** Connection properties with the user and password the tests were given outside the URL, if any. */

@@ -595,49 +595,83 @@ public final class PgmqClient {
      * transaction (pgjdbc sends them with one Sync). Behind a transaction pooler ({@link #useSessionPreparedReads}) and
      * in auto-commit, those that can be ({@link SessionPreparedSql#applies}) run prepared in the server session. A
      * session that has not prepared one fails the first of them that it lacks, which undoes the whole transaction: all
-     * of it goes again, their preparations first, in the same transaction and so the same server session. A connection
-     * in a transaction of the caller's goes as it is: a missing statement must not abort that transaction.
+     * of it goes again, their preparations first, in the same transaction and so the same server session. When that
+     * fails for good where the statements run unprepared (a database whose roles may not run DO blocks), the client
+     * stops preparing and says so; a transient failure is the caller's, as any other. A connection in a transaction
+     * of the caller's goes as it is: a missing statement must not abort that transaction.
      */
     private <T> T inOneRoundTrip(Connection c, String operation, RoundTrip<T> roundTrip, Sql... statements)
             throws SQLException {
-        boolean sessionPrepared = isUsingSessionPreparedReads() && c.getAutoCommit();
-        StringBuilder sql = new StringBuilder();
+        Sql unprepared = joined(statements, false);
+        if (!isUsingSessionPreparedReads() || !c.getAutoCommit()) {
+            return roundTrip.run(unprepared.text(), unprepared.args());
+        }
         StringBuilder preparations = new StringBuilder();
+        for (Sql statement : statements) {
+            if (SessionPreparedSql.applies(statement.text())) {
+                preparations.append(SessionPreparedSql.prepare(statement.text())).append(";\n");
+            }
+        }
+        if (preparations.length() == 0) {
+            return roundTrip.run(unprepared.text(), unprepared.args());
+        }
+        Sql prepared = joined(statements, true);
+        try {
+            T result = roundTrip.run(prepared.text(), prepared.args());
+            sessionPreparations.record(false);
+            return result;
+        } catch (SQLException e) {
+            if (!SessionPreparedSql.NOT_PREPARED.equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        LOG.debug("pgmq: preparing the {} in this server session", operation);
+        T result;
+        try {
+            result = roundTrip.run(preparations.append(prepared.text()).toString(), prepared.args());
+        } catch (SQLException e) {
+            if (TransientErrors.isTransient(e)) {
+                throw e;
+            }
+            // nothing of it happened (one implicit transaction): the same statements unprepared tell whether the
+            // preparation is what fails, as where roles may not run DO blocks (no USAGE on the language plpgsql);
+            // when they fail too, that is their own error
+            result = roundTrip.run(unprepared.text(), unprepared.args());
+            giveUpSessionPreparation("preparing the " + operation + " in the server session failed (" + e.getMessage()
+                                     + ") where the same statements ran unprepared");
+            return result;
+        }
+        if (sessionPreparations.record(true)) {
+            giveUpSessionPreparation("in two windows of " + SessionPreparationWatch.WINDOW + " reads and completions in"
+                                     + " a row, most found their statement missing in the server session: the pooler"
+                                     + " seems to reset its server sessions after each transaction (DISCARD ALL)");
+        }
+        return result;
+    }
+
+    /** {@code statements} as one string and its bound arguments; {@code prepared}: those that can be as EXECUTEs. */
+    private static Sql joined(Sql[] statements, boolean prepared) {
+        StringBuilder sql = new StringBuilder();
         List<Object> bound = new ArrayList<>();
         for (Sql statement : statements) {
             sql.append(sql.length() == 0 ? "" : ";\n");
-            if (sessionPrepared && SessionPreparedSql.applies(statement.text())) {
+            if (prepared && SessionPreparedSql.applies(statement.text())) {
                 sql.append(SessionPreparedSql.execute(statement.text(), statement.args()));
-                preparations.append(SessionPreparedSql.prepare(statement.text())).append(";\n");
             } else {
                 sql.append(statement.text());
                 Collections.addAll(bound, statement.args());
             }
         }
-        Object[] args = bound.toArray();
-        if (preparations.length() == 0) {
-            return roundTrip.run(sql.toString(), args);
+        return new Sql(sql.toString(), bound.toArray());
+    }
+
+    /** Stops preparing in the server session for good (this client), saying why once. */
+    private void giveUpSessionPreparation(String why) {
+        if (!sessionPreparationGivenUp) {
+            sessionPreparationGivenUp = true;
+            LOG.warn("pgmq: {}. Reads and completions go unprepared from now on (parsed and planned at each call); set"
+                     + " sessionPreparedReads=false to skip this trial.", why);
         }
-        T result;
-        try {
-            result = roundTrip.run(sql.toString(), args);
-        } catch (SQLException e) {
-            if (!SessionPreparedSql.NOT_PREPARED.equals(e.getSQLState())) {
-                throw e;
-            }
-            LOG.debug("pgmq: preparing the {} in this server session", operation);
-            result = roundTrip.run(preparations.append(sql).toString(), args);
-            if (sessionPreparations.record(true) && !sessionPreparationGivenUp) {
-                sessionPreparationGivenUp = true;
-                LOG.warn("pgmq: in two windows of {} reads and completions in a row, most found their statement"
-                         + " missing in the server session: the pooler seems to reset its server sessions after each"
-                         + " transaction (DISCARD ALL). They go unprepared from now on (parsed and planned at each"
-                         + " call); set sessionPreparedReads=false to skip this trial.", SessionPreparationWatch.WINDOW);
-            }
-            return result;
-        }
-        sessionPreparations.record(false);
-        return result;
     }
 
     /**

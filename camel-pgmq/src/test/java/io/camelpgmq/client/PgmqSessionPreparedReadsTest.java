@@ -1,10 +1,12 @@
 package io.camelpgmq.client;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import io.camelpgmq.test.PgmqTestDatabase;
 import org.junit.jupiter.api.Test;
@@ -256,6 +258,47 @@ class PgmqSessionPreparedReadsTest {
             assertEquals(List.of(read.get(1).msgId(), read.get(2).msgId()),
                     sorted(again.stream().map(PgmqMessage::msgId).toList()), "given back, and not the one retried later");
             assertTrue(again.stream().allMatch(m -> m.readCount() == 1), "a give-back undoes its read: " + again);
+        }
+    }
+
+    /**
+     * A database whose roles may not run DO blocks (no USAGE on the language plpgsql, as some hardened servers are set
+     * up) cannot prepare this way: the read runs unprepared, and the client stops trying, instead of failing every
+     * read.
+     */
+    @Test
+    void whereTheStatementsCannotBePreparedTheyRunUnpreparedAndPreparingStops() throws Exception {
+        String database = "pgmq_nodo_" + Long.toString(System.nanoTime(), 36);
+        String role = "pgmq_nodo_" + Long.toString(System.nanoTime(), 36);
+        String q = "nodo";
+        DB.execute("CREATE DATABASE " + database);
+        try {
+            DB.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+            try (Connection admin = DriverManager.getConnection(DB.jdbcUrl(database), DB.credentials());
+                 Statement s = admin.createStatement()) {
+                PgmqSchema.install(admin);
+                s.execute("SELECT pgmq.create('" + q + "')");
+                s.execute("SELECT pgmq.send('" + q + "', jsonb_build_object('n', n)) FROM generate_series(1, 3) n");
+                s.execute("REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC");
+                s.execute("GRANT USAGE ON SCHEMA pgmq TO " + role);
+                s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgmq TO " + role);
+            }
+            Properties asRole = new Properties();
+            asRole.setProperty("user", role);
+            asRole.setProperty("password", "pw");
+            try (Connection c = DriverManager.getConnection(DB.jdbcUrlWithoutCredentials(database), asRole)) {
+                PgmqClient onSession = sessionPreparing(c);
+                PgmqRead first = onSession.readWithNextVisible(q, 30, 2);
+                assertEquals(2, first.messages().size(), "read unprepared");
+                assertFalse(onSession.isUsingSessionPreparedReads(), "and preparing stopped");
+                PgmqRead next = onSession.completeAndRead(q, true, first.messages(), 30, 2);
+                assertEquals(sorted(ids(first)), sorted(next.completed()));
+                assertEquals(1, next.messages().size());
+                assertTrue(prepared(c).isEmpty());
+            }
+        } finally {
+            DB.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            DB.execute("DROP ROLE IF EXISTS " + role);
         }
     }
 
