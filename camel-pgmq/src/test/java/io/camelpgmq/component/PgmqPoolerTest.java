@@ -304,6 +304,40 @@ class PgmqPoolerTest {
         }
     }
 
+    /**
+     * A pooler that resets each server session when a transaction ends (PgBouncer's {@code server_reset_query_always}
+     * with {@code DISCARD ALL}) forgets every prepared statement: each read found its statement missing and prepared
+     * it again. The component stops preparing after two windows of mostly preparing round trips, and every message is
+     * processed once throughout.
+     */
+    @Test
+    void behindAPoolerThatResetsItsSessionsPreparingStopsAndEachMessageIsProcessedOnce() throws Exception {
+        int messages = 768; // three of the client's windows of 256 round trips (SessionPreparationWatch.WINDOW)
+        try (PgBouncer resetting = PgBouncer.start(2, "server_reset_query = DISCARD ALL",
+                "server_reset_query_always = 1")) {
+            String queue = newQueue("pooler_reset");
+            PgmqComponent component = new PgmqComponent();
+            component.setUrl(resetting.jdbcUrl());
+            component.setUsername(DB.username());
+            component.setPassword(DB.password());
+            component.setListenerUrl(DB.jdbcUrl());
+            for (int n = 0; n < messages; n++) {
+                client.send(queue, body(n));
+            }
+            List<Long> processed = new CopyOnWriteArrayList<>();
+            // batch 1: a read (and the completion sent with it) per message
+            try (CamelContext ctx = context(component, "pgmq:" + queue + "?concurrentConsumers=2&maxMessagesPerPoll=1",
+                    e -> processed.add(key(e)))) {
+                assertTrue(component.isTransactionPooled());
+                waitFor(Duration.ofSeconds(60), () -> processed.size() >= messages);
+                waitFor(Duration.ofSeconds(10), () -> client.metrics(queue).queueLength() == 0);
+                assertEquals(messages, Set.copyOf(processed).size(), "each once");
+                assertEquals(messages, processed.size(), "none twice");
+                assertFalse(component.getClient().isUsingSessionPreparedReads(), "preparing stopped");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private String newQueue(String prefix) {

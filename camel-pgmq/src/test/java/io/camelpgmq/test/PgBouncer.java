@@ -52,6 +52,14 @@ public final class PgBouncer implements AutoCloseable {
 
     /** PgBouncer in transaction pooling with {@code serverConnections} server sessions, before the test database. */
     public static PgBouncer start(int serverConnections) {
+        return start(serverConnections, new String[0]);
+    }
+
+    /**
+     * {@link #start(int)} with more lines for pgbouncer.ini's {@code [pgbouncer]} section, e.g.
+     * {@code server_reset_query_always = 1}.
+     */
+    public static PgBouncer start(int serverConnections, String... settings) {
         String binary = binary();
         if (binary == null) {
             String message = "pgbouncer is not installed (apt-get install -y pgbouncer): the connection-pooler tests"
@@ -85,6 +93,7 @@ public final class PgBouncer implements AutoCloseable {
                     "default_pool_size = " + serverConnections,
                     "max_client_conn = 300",
                     "ignore_startup_parameters = extra_float_digits",
+                    String.join("\n", settings),
                     ""), StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>();
             if ("root".equals(System.getProperty("user.name"))) {
