@@ -602,17 +602,14 @@ public final class PgmqClient {
      */
     private <T> T inOneRoundTrip(Connection c, String operation, RoundTrip<T> roundTrip, Sql... statements)
             throws SQLException {
-        Sql unprepared = joined(statements, false);
-        if (!isUsingSessionPreparedReads() || !c.getAutoCommit()) {
-            return roundTrip.run(unprepared.text(), unprepared.args());
-        }
-        StringBuilder preparations = new StringBuilder();
-        for (Sql statement : statements) {
-            if (SessionPreparedSql.applies(statement.text())) {
-                preparations.append(SessionPreparedSql.prepare(statement.text())).append(";\n");
+        boolean anyPrepared = false;
+        if (isUsingSessionPreparedReads() && c.getAutoCommit()) {
+            for (Sql statement : statements) {
+                anyPrepared |= SessionPreparedSql.applies(statement.text());
             }
         }
-        if (preparations.length() == 0) {
+        if (!anyPrepared) {
+            Sql unprepared = joined(statements, false);
             return roundTrip.run(unprepared.text(), unprepared.args());
         }
         Sql prepared = joined(statements, true);
@@ -626,6 +623,12 @@ public final class PgmqClient {
             }
         }
         LOG.debug("pgmq: preparing the {} in this server session", operation);
+        StringBuilder preparations = new StringBuilder();
+        for (Sql statement : statements) {
+            if (SessionPreparedSql.applies(statement.text())) {
+                preparations.append(SessionPreparedSql.prepare(statement.text())).append(";\n");
+            }
+        }
         T result;
         try {
             result = roundTrip.run(preparations.append(prepared.text()).toString(), prepared.args());
@@ -636,6 +639,7 @@ public final class PgmqClient {
             // nothing of it happened (one implicit transaction): the same statements unprepared tell whether the
             // preparation is what fails, as where roles may not run DO blocks (no USAGE on the language plpgsql);
             // when they fail too, that is their own error
+            Sql unprepared = joined(statements, false);
             result = roundTrip.run(unprepared.text(), unprepared.args());
             giveUpSessionPreparation("preparing the " + operation + " in the server session failed (" + e.getMessage()
                                      + ") where the same statements ran unprepared");
