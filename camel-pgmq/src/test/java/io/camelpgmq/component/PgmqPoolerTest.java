@@ -80,11 +80,7 @@ class PgmqPoolerTest {
     @Test
     void defaultsThroughPgBouncerFailNoSendAndProcessEachMessageOnce() throws Exception {
         String queue = newQueue("pooler_mixed");
-        PgmqComponent component = new PgmqComponent();
-        component.setUrl(pgbouncer.jdbcUrl());
-        component.setUsername(DB.username());
-        component.setPassword(DB.password());
-        component.setListenerUrl(DB.jdbcUrl());
+        PgmqComponent component = urlThroughPoolerListenerDirect(pgbouncer.jdbcUrl());
         List<Long> processed = new CopyOnWriteArrayList<>();
         try (CamelContext ctx = context(component, "pgmq:" + queue + "?concurrentConsumers=2",
                 e -> processed.add(key(e)))) {
@@ -155,11 +151,7 @@ class PgmqPoolerTest {
                 headers.add("{\"x-pgmq-group\": \"g" + n % groups + "\"}");
             }
             client.sendBatch(queue, bodies, headers, 0);
-            PgmqComponent component = new PgmqComponent();
-            component.setUrl(pgbouncer.jdbcUrl());
-            component.setUsername(DB.username());
-            component.setPassword(DB.password());
-            component.setListenerUrl(DB.jdbcUrl());
+            PgmqComponent component = urlThroughPoolerListenerDirect(pgbouncer.jdbcUrl());
             Map<String, List<Long>> byGroup = new ConcurrentHashMap<>();
             try (CamelContext ctx = context(component, "pgmq:" + queue + "?readMode=grouped&concurrentConsumers=3"
                                                        + "&maxMessagesPerPoll=5&autoCreateQueue=" + indexed,
@@ -215,11 +207,7 @@ class PgmqPoolerTest {
     @Test
     void aUrlThatForcesServerSidePreparesThroughPgBouncerIsRefused() throws Exception {
         String queue = newQueue("pooler_url_prepares");
-        PgmqComponent component = new PgmqComponent();
-        component.setUrl(pgbouncer.jdbcUrl("prepareThreshold=5"));
-        component.setUsername(DB.username());
-        component.setPassword(DB.password());
-        component.setListenerUrl(DB.jdbcUrl());
+        PgmqComponent component = urlThroughPoolerListenerDirect(pgbouncer.jdbcUrl("prepareThreshold=5"));
         CamelContext ctx = new DefaultCamelContext();
         ctx.addComponent("pgmq", component);
         ctx.addRoutes(route("pgmq:" + queue, e -> {
@@ -271,11 +259,7 @@ class PgmqPoolerTest {
         for (boolean on : new boolean[] { true, false }) {
             try (PgBouncer single = PgBouncer.start(1)) {
                 String queue = newQueue(on ? "pooler_sessprep" : "pooler_nosessprep");
-                PgmqComponent component = new PgmqComponent();
-                component.setUrl(single.jdbcUrl());
-                component.setUsername(DB.username());
-                component.setPassword(DB.password());
-                component.setListenerUrl(DB.jdbcUrl());
+                PgmqComponent component = urlThroughPoolerListenerDirect(single.jdbcUrl());
                 component.setSessionPreparedReads(on);
                 // sent before the consumer starts (a plain send notifies no one): its full reads drain them
                 for (int n = 0; n < 40; n++) {
@@ -316,11 +300,7 @@ class PgmqPoolerTest {
         try (PgBouncer resetting = PgBouncer.start(2, "server_reset_query = DISCARD ALL",
                 "server_reset_query_always = 1")) {
             String queue = newQueue("pooler_reset");
-            PgmqComponent component = new PgmqComponent();
-            component.setUrl(resetting.jdbcUrl());
-            component.setUsername(DB.username());
-            component.setPassword(DB.password());
-            component.setListenerUrl(DB.jdbcUrl());
+            PgmqComponent component = urlThroughPoolerListenerDirect(resetting.jdbcUrl());
             for (int n = 0; n < messages; n++) {
                 client.send(queue, body(n));
             }
@@ -339,6 +319,16 @@ class PgmqPoolerTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** README's setup behind a pooler: the component's pool from {@code url}, its listener connected directly. */
+    private static PgmqComponent urlThroughPoolerListenerDirect(String url) {
+        PgmqComponent component = new PgmqComponent();
+        component.setUrl(url);
+        component.setUsername(DB.username());
+        component.setPassword(DB.password());
+        component.setListenerUrl(DB.jdbcUrl());
+        return component;
+    }
 
     private String newQueue(String prefix) {
         String name = PgmqTestDatabase.uniqueQueueName(prefix);
