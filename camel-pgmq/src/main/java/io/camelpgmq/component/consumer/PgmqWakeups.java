@@ -1,23 +1,29 @@
 package io.camelpgmq.component.consumer;
 
-import java.util.NavigableSet;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A consumer's wake-ups at known times: when a waiting message becomes visible (a delay, a retry, a visibility
- * timeout that runs out), or when a notification's throttle or coalescing window ends. A request is covered by one
- * already made for the same time or a little later: up to {@link #COALESCE_MILLIS}, or a hundredth of its delay when
- * that is more. A busy consumer asks for one after each short read (its own messages' visibility timeout, 30 s
- * ahead): a burst of them costs a read every 300 ms of the burst, 30 s later, not one per read.
+ * timeout that runs out), or when a notification's throttle or coalescing window ends. A request may be served late
+ * by up to {@link #COALESCE_MILLIS}, or a hundredth of its delay when that is more, never early. So it is covered by a
+ * wake-up already planned for its time or a little later, and a wake-up planned a little earlier moves to its time
+ * when that is not too late for the requests it serves. A busy consumer asks for one after each short read (its own
+ * messages' visibility timeout, 30 s ahead, each a little later than the one before as its messages are completed):
+ * a burst of them costs a read every 300 ms of the burst, 30 s later, not one per read. Until a planned wake-up could
+ * move later, such requests, each later than every one planned, were each planned on their own: 3,000 wake-ups for a
+ * 3 s burst of short reads, each a read 30 s later.
  * <p>
- * The requested times are kept here, and the timer holds one task per consumer, for the earliest: when it fires it
+ * The planned wake-ups are kept here, and the timer holds one task per consumer, for the earliest: when it fires it
  * serves every request due by then and schedules the next. The timer is Camel's, shared by every consumer of the
  * component, and refuses work once 1,000 tasks wait (its thread pool profile's queue): with a task per request, those
  * visibility wake-ups filled it within seconds, and the wake-ups refused then, a coalesced burst's trailing read among
@@ -35,16 +41,24 @@ public final class PgmqWakeups {
 
     private final ScheduledExecutorService timer;
     private final Runnable wake;
-    // guarded by this: the requested times (System.nanoTime), and the timer's one task with the time it fires for
-    private final NavigableSet<Long> requested = new TreeSet<>(PgmqWakeups::compareNanos);
+    private final LongSupplier nanoClock;
+    // guarded by this: the planned wake-ups (System.nanoTime), each with the latest time it may move to and still serve
+    // every request it serves, and the timer's one task with the time it fires for
+    private final NavigableMap<Long, Long> planned = new TreeMap<>(PgmqWakeups::compareNanos);
     private ScheduledFuture<?> task;
     private long taskDue;
     private boolean closed;
 
     /** Wake-ups scheduled on {@code timer}, each running {@code wake}. */
     public PgmqWakeups(ScheduledExecutorService timer, Runnable wake) {
+        this(timer, wake, System::nanoTime);
+    }
+
+    /** The same with the clock given (tests): {@link System#nanoTime} or one that behaves like it. */
+    PgmqWakeups(ScheduledExecutorService timer, Runnable wake, LongSupplier nanoClock) {
         this.timer = timer;
         this.wake = wake;
+        this.nanoClock = nanoClock;
     }
 
     /** Wakes the consumer after {@code delayMillis} (plus a small margin); at once when not positive. */
@@ -56,21 +70,35 @@ public final class PgmqWakeups {
             return;
         }
         long delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis + MARGIN_MILLIS);
-        long due = System.nanoTime() + delayNanos;
-        long slack = Math.max(COALESCE_NANOS, delayNanos / 100);
+        long due = nanoClock.getAsLong() + delayNanos;
+        long latest = due + Math.max(COALESCE_NANOS, delayNanos / 100);
         synchronized (this) {
             if (closed) {
                 return;
             }
-            Long covering = requested.ceiling(due);
-            if (covering != null && covering - due <= slack) {
+            Map.Entry<Long, Long> later = planned.ceilingEntry(due);
+            if (later != null && later.getKey() - latest <= 0) {
+                // planned for its time or a little later: it serves this request too
+                planned.put(later.getKey(), earlier(later.getValue(), latest));
                 return;
             }
-            requested.add(due);
+            Map.Entry<Long, Long> earlier = planned.lowerEntry(due);
+            if (earlier != null && due - earlier.getValue() <= 0) {
+                // planned a little earlier, and not too late for its requests at this time: it moves here. The timer's
+                // task stays where it is; when it fires, nothing is due and it is pointed here
+                planned.remove(earlier.getKey());
+                planned.put(due, earlier(earlier.getValue(), latest));
+                return;
+            }
+            planned.put(due, latest);
             if (task == null || due - taskDue < 0) {
                 schedule(due);
             }
         }
+    }
+
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
     }
 
     /** Points the timer's one task at {@code due}. Holds the lock. */
@@ -79,7 +107,7 @@ public final class PgmqWakeups {
             task.cancel(false);
         }
         try {
-            task = timer.schedule(() -> fire(due), due - System.nanoTime(), TimeUnit.NANOSECONDS);
+            task = timer.schedule(() -> fire(due), due - nanoClock.getAsLong(), TimeUnit.NANOSECONDS);
             taskDue = due;
         } catch (RejectedExecutionException e) {
             task = null;
@@ -99,11 +127,11 @@ public final class PgmqWakeups {
             if (task != null && taskDue == due) {
                 task = null;
             }
-            NavigableSet<Long> served = requested.headSet(System.nanoTime(), true);
+            NavigableMap<Long, Long> served = planned.headMap(nanoClock.getAsLong(), true);
             any = !served.isEmpty();
             served.clear();
-            if (task == null && !requested.isEmpty()) {
-                schedule(requested.first());
+            if (task == null && !planned.isEmpty()) {
+                schedule(planned.firstKey());
             }
         }
         if (any) {
@@ -122,7 +150,7 @@ public final class PgmqWakeups {
 
     /** Wake-ups waiting to fire. */
     public synchronized int size() {
-        return requested.size();
+        return planned.size();
     }
 
     /** Drops every wake-up requested. */
@@ -132,6 +160,6 @@ public final class PgmqWakeups {
             task.cancel(false);
             task = null;
         }
-        requested.clear();
+        planned.clear();
     }
 }

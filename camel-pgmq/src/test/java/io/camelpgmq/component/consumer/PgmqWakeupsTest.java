@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -41,9 +42,12 @@ class PgmqWakeupsTest {
      */
     @Test
     void aWakeUpAskedForBehindThousandsOfLaterOnesComes() throws Exception {
-        for (int i = 0; i < 3_000; i++) {
-            wakeups.wakeAfter(30_000 + i * 400L);   // each beyond the one before's hundredth: its own wake-up
+        long delay = 30_000;
+        for (int i = 0; i < 1_100; i++) {
+            wakeups.wakeAfter(delay);
+            delay += delay / 90 + 10;   // beyond the one before's hundredth: its own wake-up
         }
+        assertEquals(1_100, wakeups.size(), "each far ahead, on its own");
         long asked = System.nanoTime();
         wakeups.wakeAfter(20);
         long deadline = asked + TimeUnit.SECONDS.toNanos(2);
@@ -62,11 +66,36 @@ class PgmqWakeupsTest {
      */
     @Test
     void requestsFarAheadShareWakeUpsWithinAHundredthOfTheirDelay() {
+        // the clock stands still: the requests' times are the test's alone (on a busy machine a pause in this loop
+        // moved the later requests' times, and 13 wake-ups were counted)
+        AtomicLong clock = new AtomicLong(System.nanoTime());
+        PgmqWakeups still = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()), clock::get);
         for (int i = 0; i < 3_000; i++) {
-            wakeups.wakeAfter(30_000 - i);     // 3 s of requests, latest first, each 1 ms earlier than the last
+            still.wakeAfter(30_000 - i);     // 3 s of requests, latest first, each 1 ms earlier than the last
         }
-        int waiting = wakeups.size();
-        assertTrue(waiting >= 10 && waiting <= 12, waiting + " wake-ups for 3 s of requests 30 s ahead");
+        int waiting = still.size();
+        still.close();
+        assertTrue(waiting >= 10 && waiting <= 11, waiting + " wake-ups for 3 s of requests 30 s ahead");
+    }
+
+    /**
+     * A busy consumer's requests come in the other order: after each short read it asks for the earliest visibility
+     * timeout of its messages in flight, which moves later as they are completed. 3 s of such requests, one a
+     * millisecond, each 30 s ahead of its time, share a wake-up every 300 ms too. They did not: a wake-up covered only
+     * requests for its time or earlier, and each of these was later than every one planned, so each was planned on its
+     * own: 3,000 wake-ups, a read each, 30 s after the burst.
+     */
+    @Test
+    void requestsThatComeLaterAndLaterShareWakeUpsToo() {
+        AtomicLong clock = new AtomicLong(System.nanoTime());
+        PgmqWakeups burst = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()), clock::get);
+        for (int i = 0; i < 3_000; i++) {
+            burst.wakeAfter(29_998);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        int waiting = burst.size();
+        burst.close();
+        assertTrue(waiting >= 10 && waiting <= 11, waiting + " wake-ups for 3 s of requests, each 30 s ahead");
     }
 
     @Test
@@ -86,6 +115,27 @@ class PgmqWakeupsTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(woken.get(i) - asked);
             assertTrue(millis >= 50 * (i + 1), "wake-up " + i + " at " + millis + " ms");
         }
+        assertEquals(0, wakeups.size());
+    }
+
+    /**
+     * A wake-up that moved later for a request just after it comes once, at the later request's time, never before it
+     * (the timer's task, left at the earlier time, finds nothing due there and is pointed at the new one).
+     */
+    @Test
+    void aWakeUpMovedLaterComesOnceAtTheLaterTime() throws Exception {
+        long asked = System.nanoTime();
+        wakeups.wakeAfter(100);
+        wakeups.wakeAfter(102);   // within 5 ms after it: the wake-up planned for 100 moves to 102
+        assertEquals(1, wakeups.size());
+        long deadline = asked + TimeUnit.SECONDS.toNanos(2);
+        while (woken.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(100);
+        assertEquals(1, woken.size(), "one wake-up serves both");
+        long millis = TimeUnit.NANOSECONDS.toMillis(woken.get(0) - asked);
+        assertTrue(millis >= 102, "woken after " + millis + " ms");
         assertEquals(0, wakeups.size());
     }
 
