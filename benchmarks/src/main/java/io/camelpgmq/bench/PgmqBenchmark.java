@@ -204,7 +204,12 @@ public final class PgmqBenchmark {
                     + " pollInterval: a figure near it means the poll delivered the message.");
         report.note("- **idle cost**: reads are counted by the consumer (`PgmqConsumer.getReadCount()`); commits are"
                     + " `pg_stat_database.xact_commit` of the whole database (every autocommit statement counts,"
-                    + " whoever issues it); 'no consumer' is the background the other rows include.");
+                    + " whoever issues it); 'no consumer' is the background the other rows include. **reads after a"
+                    + " burst**: one consumer (poll an hour away) reads a burst of sends through the producer, one a"
+                    + " millisecond; after each short read it asks to be woken when the earliest of its messages in flight"
+                    + " would be visible again; counted are its reads from half a second before the burst's start plus"
+                    + " the visibility timeout to 3 s after the burst's end plus it. Wake-ups a hundredth of their delay"
+                    + " apart may share one, so the baseline is the burst's length over that hundredth.");
         report.note("- **grouped reads**: one thread drains a queue whose messages are spread round-robin over G FIFO"
                     + " groups (header x-pgmq-group), looping `PgmqClient.readGrouped(q, 30, 10)` + `archive(ids)`;"
                     + " the baseline loops plain `read(q, 30, 10)` + `archive(ids)` over an identical queue, in the"
@@ -662,6 +667,17 @@ public final class PgmqBenchmark {
                 "includes the background row");
         report.add("idle cost", "no consumer: database commits (background)", background, "xact/min",
                 "the measurement's own queries and PostgreSQL's");
+        // a burst's wake-ups at its messages' visibility timeouts share one per hundredth of their delay: 3 s of short
+        // reads, 30 s ahead, are a read every 300 ms (10) 30 s later, not one per short read
+        int burstMillis = smoke ? 1_000 : 3_000;
+        int visibility = smoke ? 3 : 30;
+        long[] burst = s.readsAfterBurst(burstMillis, visibility);
+        double shared = burstMillis / (visibility * 1_000 / 100.0);
+        report.add(new Row("idle cost", "reads after a " + burstMillis + " ms burst (a send a millisecond, one consumer), "
+                                        + "when its visibility timeouts (" + visibility + " s) run out",
+                burst[0], "reads", shared, "a read per hundredth of the timeout the burst lasted", Check.VALUE_AT_MOST,
+                shared + 4, burst[1] + " reads during the burst; before 9320c23 a wake-up per short read (84 and 96"
+                            + " reads 28-36 s after a 3 s burst)"));
         int many = smoke ? 50 : 200;
         int one = s.threadsForIdleConsumers(1);
         int threads = s.threadsForIdleConsumers(many);

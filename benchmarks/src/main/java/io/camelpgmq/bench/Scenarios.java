@@ -1171,6 +1171,56 @@ final class Scenarios {
         }
     }
 
+    /**
+     * The consumer's reads after a burst: a message a millisecond for {@code burstMillis}, sent through the component's
+     * producer (coalesced NOTIFY), read by one consumer with the given visibility timeout, then idle. After each short
+     * read of the burst the consumer asks to be woken when the earliest of its messages in flight would become visible
+     * again: counted are its reads from just before the first of those times (the burst's start plus the visibility
+     * timeout) to 3 s past the last of them. The poll is an hour away.
+     *
+     * @return the consumer's reads in that window, and its reads during the burst
+     */
+    long[] readsAfterBurst(int burstMillis, int visibilitySeconds) throws Exception {
+        String q = queue("burst");
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?pollInterval=3600000&visibilityTimeout=" + visibilitySeconds).routeId("burst")
+                            .process(e -> {
+                            });
+                }
+            });
+            ctx.start();
+            PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute("burst").getConsumer();
+            Thread.sleep(1_000);
+            ProducerTemplate producer = ctx.createProducerTemplate();
+            long start = System.nanoTime();
+            long reads0 = consumer.getReadCount();
+            for (int i = 0; i < burstMillis; i++) {
+                producer.sendBody("pgmq:" + q, "{\"n\":" + i + "}");
+                long next = start + TimeUnit.MILLISECONDS.toNanos(i + 1);
+                while (System.nanoTime() - next < 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            long duringBurst = consumer.getReadCount() - reads0;
+            sleepUntil(start, visibilitySeconds * 1_000L - 500);
+            long before = consumer.getReadCount();
+            sleepUntil(start, visibilitySeconds * 1_000L + burstMillis + 3_000);
+            return new long[] { consumer.getReadCount() - before, duringBurst };
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
+    private static void sleepUntil(long startNanos, long millis) throws InterruptedException {
+        long until = startNanos + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - until < 0) {
+            Thread.sleep(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+        }
+    }
+
     /** Committed transactions per minute with camel-sql's consumer idle at its default delay. */
     double sqlIdle(int settleSeconds, int seconds) throws Exception {
         String table = "bench_sqlidle_" + Long.toString(System.nanoTime(), 36);
