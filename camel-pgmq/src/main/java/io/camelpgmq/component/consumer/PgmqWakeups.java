@@ -82,12 +82,12 @@ public final class PgmqWakeups {
                 planned.put(later.getKey(), earlier(later.getValue(), latest));
                 return;
             }
-            Map.Entry<Long, Long> earlier = planned.lowerEntry(due);
-            if (earlier != null && due - earlier.getValue() <= 0) {
+            Map.Entry<Long, Long> before = planned.lowerEntry(due);
+            if (before != null && due - before.getValue() <= 0) {
                 // planned a little earlier, and not too late for its requests at this time: it moves here. The timer's
                 // task stays where it is; when it fires, nothing is due and it is pointed here
-                planned.remove(earlier.getKey());
-                planned.put(due, earlier(earlier.getValue(), latest));
+                planned.remove(before.getKey());
+                planned.put(due, earlier(before.getValue(), latest));
                 return;
             }
             planned.put(due, latest);
@@ -97,6 +97,7 @@ public final class PgmqWakeups {
         }
     }
 
+    /** The earlier of two System.nanoTime values. */
     private static long earlier(long a, long b) {
         return a - b <= 0 ? a : b;
     }

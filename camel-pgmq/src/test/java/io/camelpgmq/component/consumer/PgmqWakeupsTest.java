@@ -21,11 +21,29 @@ class PgmqWakeupsTest {
     private final ScheduledExecutorService timer;
     private final List<Long> woken = new CopyOnWriteArrayList<>();
     private final PgmqWakeups wakeups;
+    // while set, the wake-ups' clock stands at it: requests made then are for times the test alone decides (on a busy
+    // machine a pause between two requests moved the second's time, and with it what the test saw)
+    private volatile Long frozenAt;
 
     PgmqWakeupsTest() {
         camel.start();
         timer = camel.getExecutorServiceManager().newScheduledThreadPool(this, "PgmqWakeupsTest", 1);
-        wakeups = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()));
+        wakeups = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()), () -> {
+            Long frozen = frozenAt;
+            return frozen != null ? frozen : System.nanoTime();
+        });
+    }
+
+    /** Stops the wake-ups' clock at the real time, and returns it. */
+    private long freeze() {
+        long now = System.nanoTime();
+        frozenAt = now;
+        return now;
+    }
+
+    /** Lets the wake-ups' clock follow the real time again (it moves on from where it stood). */
+    private void thaw() {
+        frozenAt = null;
     }
 
     @AfterEach
@@ -100,11 +118,13 @@ class PgmqWakeupsTest {
 
     @Test
     void eachRequestedTimeWakesOnceAndNearbyRequestsShareAWakeUp() throws Exception {
-        long asked = System.nanoTime();
+        long asked = freeze();
         wakeups.wakeAfter(150);
         wakeups.wakeAfter(52);
         wakeups.wakeAfter(50);   // 52 is at most 5 ms later: its wake-up serves this one too
         wakeups.wakeAfter(100);
+        assertEquals(3, wakeups.size());
+        thaw();
         long deadline = asked + TimeUnit.SECONDS.toNanos(2);
         while (woken.size() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(1);
@@ -124,10 +144,11 @@ class PgmqWakeupsTest {
      */
     @Test
     void aWakeUpMovedLaterComesOnceAtTheLaterTime() throws Exception {
-        long asked = System.nanoTime();
+        long asked = freeze();
         wakeups.wakeAfter(100);
         wakeups.wakeAfter(102);   // within 5 ms after it: the wake-up planned for 100 moves to 102
         assertEquals(1, wakeups.size());
+        thaw();
         long deadline = asked + TimeUnit.SECONDS.toNanos(2);
         while (woken.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1);
