@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -39,6 +38,11 @@ class PgmqWakeupsTest {
         long now = System.nanoTime();
         frozenAt = now;
         return now;
+    }
+
+    /** Moves the stopped clock on by {@code millis}. */
+    private void advance(long millis) {
+        frozenAt = frozenAt + TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     /** Lets the wake-ups' clock follow the real time again (it moves on from where it stood). */
@@ -86,13 +90,11 @@ class PgmqWakeupsTest {
     void requestsFarAheadShareWakeUpsWithinAHundredthOfTheirDelay() {
         // the clock stands still: the requests' times are the test's alone (on a busy machine a pause in this loop
         // moved the later requests' times, and 13 wake-ups were counted)
-        AtomicLong clock = new AtomicLong(System.nanoTime());
-        PgmqWakeups still = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()), clock::get);
+        freeze();
         for (int i = 0; i < 3_000; i++) {
-            still.wakeAfter(30_000 - i);     // 3 s of requests, latest first, each 1 ms earlier than the last
+            wakeups.wakeAfter(30_000 - i);     // 3 s of requests, latest first, each 1 ms earlier than the last
         }
-        int waiting = still.size();
-        still.close();
+        int waiting = wakeups.size();
         assertTrue(waiting >= 10 && waiting <= 11, waiting + " wake-ups for 3 s of requests 30 s ahead");
     }
 
@@ -105,14 +107,12 @@ class PgmqWakeupsTest {
      */
     @Test
     void requestsThatComeLaterAndLaterShareWakeUpsToo() {
-        AtomicLong clock = new AtomicLong(System.nanoTime());
-        PgmqWakeups burst = new PgmqWakeups(timer, () -> woken.add(System.nanoTime()), clock::get);
+        freeze();
         for (int i = 0; i < 3_000; i++) {
-            burst.wakeAfter(29_998);
-            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+            wakeups.wakeAfter(29_998);
+            advance(1);
         }
-        int waiting = burst.size();
-        burst.close();
+        int waiting = wakeups.size();
         assertTrue(waiting >= 10 && waiting <= 11, waiting + " wake-ups for 3 s of requests, each 30 s ahead");
     }
 
