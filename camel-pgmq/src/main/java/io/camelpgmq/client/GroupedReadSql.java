@@ -20,6 +20,9 @@ package io.camelpgmq.client;
  * so it is never read twice. Only the groups it returns are locked: the heads are pulled one by one as
  * the batch fills (a lazily read subquery), so concurrent readers take other groups instead of waiting or coming
  * back empty.</li>
+ * <li>The rest of a group's run is locked as it is read (in fill and head modes; round robin locks what it picked,
+ * after the pick), and the row lock returns each row's newest version: the run also stops at a message another
+ * transaction made invisible after the snapshot.</li>
  * <li>On a queue of many groups each head is found by walking the queue in msg_id order (the primary key) and asking
  * the group index whether an older message of its group exists: the cost is the rows ahead of the first free heads,
  * not the backlog. On a queue of few groups ({@link #FEW_GROUPS_AT_MOST}) the heads are found by skipping through the
@@ -56,6 +59,8 @@ final class GroupedReadSql {
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
     // %6$s: the CTEs the heads are found with (none, or HEADS_OF_GROUPS), %7$s: what makes a row a head (HEAD_BY_WALK
     // or HEAD_OF_GROUPS), %8$s: whether groups other than those taken were free (OTHER_GROUPS_FREE, or unknown).
+    // %9$s: how the run's rows are locked (LOCK_RUN_AS_READ, or none), %10$s: the CTEs that lock them after the pick
+    // (RELOCK_PICKED, or none), %11$s: the CTE the update takes its rows from (picked or kept).
     private static final String TEMPLATE = "WITH RECURSIVE %6$s runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
                                            + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
@@ -69,22 +74,15 @@ final class GroupedReadSql {
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
                                            + " bool_and(x.vt <= statement_timestamp()) OVER w AS open"
                                            + " FROM (SELECT y.msg_id, y.vt FROM (SELECT y.msg_id, y.vt FROM %1$s y"
-                                           + "%5$s LIMIT %4$s) y LIMIT ?::integer) x"
+                                           + "%5$s LIMIT %4$s%9$s) y LIMIT ?::integer) x"
                                            + " WINDOW w AS (ORDER BY x.msg_id)) r"
                                            + " WHERE r.open),"
                                            + " picked AS (SELECT head_id, msg_id, rn FROM runs %2$s LIMIT ?::integer),"
-                                           // the run rows are locked too, with the same recheck; a group keeps only
-                                           // the part of its run before a row it could not take
-                                           + " locked AS (SELECT q.msg_id FROM %1$s q"
-                                           + " WHERE q.msg_id IN (SELECT msg_id FROM picked)"
-                                           + " AND q.vt <= statement_timestamp() FOR UPDATE SKIP LOCKED),"
-                                           + " kept AS (SELECT k.msg_id FROM (SELECT p.msg_id, p.rn, row_number()"
-                                           + " OVER (PARTITION BY p.head_id ORDER BY p.msg_id) AS kept_rn"
-                                           + " FROM picked p JOIN locked l USING (msg_id)) k WHERE k.rn = k.kept_rn),"
+                                           + "%10$s"
                                            + " updated AS (UPDATE %1$s q"
                                            + " SET vt = statement_timestamp() + make_interval(secs => ?::integer),"
                                            + " read_ct = q.read_ct + 1, last_read_at = statement_timestamp()"
-                                           + " FROM kept WHERE q.msg_id = kept.msg_id"
+                                           + " FROM %11$s WHERE q.msg_id = %11$s.msg_id"
                                            + " RETURNING q.msg_id, q.read_ct, q.enqueued_at, q.last_read_at, q.vt,"
                                            + " q.message, q.headers),"
                                            + " n AS (SELECT statement_timestamp() AS db_now,"
@@ -93,6 +91,24 @@ final class GroupedReadSql {
                                            + " END AS next_vt, %8$s AS other_groups_free)"
                                            + " SELECT u.*, n.next_vt, n.db_now, n.other_groups_free"
                                            + " FROM n LEFT JOIN updated u ON true ORDER BY u.msg_id";
+
+    // Fill and head modes: a run's rows are locked as the run is read, in msg_id order after its head, and waited for
+    // (not skipped): this statement holds the group's head, so no other reader takes its rows, and the only locks it
+    // can meet are brief ones of completions and visibility changes. The row lock returns a row's newest version, so
+    // the run stops at a row whose vt another transaction moved since the snapshot, and a row completed meanwhile is
+    // simply gone. Each row is locked once here and once more by the update (not three times, as with RELOCK_PICKED):
+    // pgbench on PostgreSQL 15, four clients reading 10 and archiving over 10 groups, 1.05-1.11x the reads a second.
+    private static final String LOCK_RUN_AS_READ = " FOR UPDATE OF y";
+    // Round robin: its runs are read whole (each group's up to the batch) before the pick by layer, so locking them as
+    // read would lock rows it does not take; it locks the picked rows after the pick instead, skipping those it cannot
+    // take at once and keeping a group's run only up to the first of them (kept).
+    private static final String RELOCK_PICKED = " locked AS (SELECT q.msg_id FROM %1$s q"
+                                                + " WHERE q.msg_id IN (SELECT msg_id FROM picked)"
+                                                + " AND q.vt <= statement_timestamp() FOR UPDATE SKIP LOCKED),"
+                                                + " kept AS (SELECT k.msg_id FROM (SELECT p.msg_id, p.rn, row_number()"
+                                                + " OVER (PARTITION BY p.head_id ORDER BY p.msg_id) AS kept_rn"
+                                                + " FROM picked p JOIN locked l USING (msg_id)) k"
+                                                + " WHERE k.rn = k.kept_rn),";
 
     // A group's run with the group index: a range of it from the head, the group asked for as a range of one value in
     // the index's own order, which only that index gives. Asked for as "= h.grp ORDER BY msg_id", PostgreSQL could walk
@@ -192,11 +208,13 @@ final class GroupedReadSql {
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
         boolean skip = groupIndexed && fewGroups;
+        boolean relock = mode == GroupedRead.ROUND_ROBIN;
         return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
                 PlanBound.literal(perGroup(mode, qty)), groupIndexed ? RUN_THROUGH_INDEX : RUN_BY_WALK,
                 skip ? String.format(HEADS_OF_GROUPS, qualifiedQueueTable) : "",
                 skip ? HEAD_OF_GROUPS : String.format(HEAD_BY_WALK, qualifiedQueueTable),
-                skip ? OTHER_GROUPS_FREE : UNKNOWN);
+                skip ? OTHER_GROUPS_FREE : UNKNOWN, relock ? "" : LOCK_RUN_AS_READ,
+                relock ? String.format(RELOCK_PICKED, qualifiedQueueTable) : "", relock ? "kept" : "picked");
     }
 
     /** Counts the groups of the (validated, quoted) queue table up to {@link #FEW_GROUPS_AT_MOST} + 1. */

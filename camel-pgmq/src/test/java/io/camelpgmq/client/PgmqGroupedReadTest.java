@@ -164,6 +164,38 @@ class PgmqGroupedReadTest {
     }
 
     /**
+     * A row in the middle of a group's run that another transaction holds for a moment (a completion, a visibility
+     * change) is waited for, then judged by its newest version: the run goes on past it while it stays visible, and
+     * stops before it when the change made it invisible. Before, the fill mode skipped it and cut the run there.
+     * Round robin still skips it (it locks what it picked, after the pick) and keeps the run before it.
+     */
+    @Test
+    void aRunRowAnotherTransactionHoldsIsWaitedForAndJudgedByItsNewestVersion() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int vtAfter : new int[] { 0, 60 }) {
+                String q = newQueue(true);
+                long a1 = send(q, "A"), a2 = send(q, "A"), a3 = send(q, "A");
+                try (Connection tx = DB.dataSource().getConnection()) {
+                    tx.setAutoCommit(false);
+                    PgmqClient.onConnection(tx).setVt(q, a2, vtAfter);
+                    assertEquals(List.of(a1), read(GroupedRead.ROUND_ROBIN, q, 10),
+                            "round robin keeps the run up to the row it cannot take at once");
+                    client.setVt(q, a1, 0);
+                    Future<List<Long>> fill = pool.submit(() -> read(GroupedRead.FILL, q, 10));
+                    Thread.sleep(300);
+                    assertFalse(fill.isDone(), "the fill read waits for a2's lock");
+                    tx.commit();
+                    assertEquals(vtAfter == 0 ? List.of(a1, a2, a3) : List.of(a1), fill.get(10, TimeUnit.SECONDS),
+                            "a2 made visible at " + vtAfter + " s");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Six readers in each mode race over 20 groups; each holds its groups from its read until just before its archive.
      * No group is ever held by two readers at once (pgmq's read_grouped_rr can hand one group to two readers) and each
      * group is read in msg_id order.
