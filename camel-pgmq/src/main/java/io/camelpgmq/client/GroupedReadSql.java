@@ -24,8 +24,10 @@ package io.camelpgmq.client;
  * after the pick), and the row lock returns each row's newest version: the run also stops at a message another
  * transaction made invisible after the snapshot.</li>
  * <li>On a queue of many groups each head is found by walking the queue in msg_id order (the primary key) and asking
- * the group index whether an older message of its group exists: the cost is the rows ahead of the first free heads,
- * not the backlog. On a queue of few groups ({@link #FEW_GROUPS_AT_MOST}) the heads are found by skipping through the
+ * the group index whether an older message of its group exists, for the first few visible messages ({@link #walkAhead});
+ * beyond them, by skipping through the group index one group at a time until the batch is full. So the cost is the
+ * rows ahead of the first free heads, not the backlog, and not the messages a waiting group left at the front of
+ * the queue. On a queue of few groups ({@link #FEW_GROUPS_AT_MOST}) the heads are found by skipping through the
  * group index, one descent per group, so a read that finds every group taken costs as little as one that does not.
  * A head's run is a range of the group index from the head on, however few messages a group has. Without the index
  * ({@link #groupIndex}) the statement walks the primary key instead: correct, only slower.</li>
@@ -57,18 +59,14 @@ final class GroupedReadSql {
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
-    // %6$s: the CTEs the heads are found with (none, or HEADS_OF_GROUPS), %7$s: what makes a row a head (HEAD_BY_WALK
-    // or HEAD_OF_GROUPS), %8$s: whether groups other than those taken were free (OTHER_GROUPS_FREE, or unknown).
+    // %6$s: the CTEs the heads are found with (none, or HEADS_OF_GROUPS), %7$s: the heads, locked, in the order they
+    // are taken (HEADS_BY_WALK, HEADS_BY_SKIP or HEADS_BY_BOUNDED_WALK), %8$s: whether groups other than those taken were
+    // free (OTHER_GROUPS_FREE, or unknown).
     // %9$s: how the run's rows are locked (LOCK_RUN_AS_READ, or none), %10$s: the CTEs that lock them after the pick
     // (RELOCK_PICKED, or none), %11$s: the CTE the update takes its rows from (picked or kept).
     private static final String TEMPLATE = "WITH RECURSIVE %6$s runs AS ("
                                            + " SELECT h.msg_id AS head_id, r.msg_id, r.rn"
-                                           + " FROM (SELECT h.msg_id, h.grp FROM (SELECT h.msg_id, " + group("h")
-                                           + " AS grp FROM %1$s h"
-                                           + " WHERE h.vt <= statement_timestamp() AND %7$s AND "
-                                           + ReadSql.unchangedSinceSnapshot("h")
-                                           + " ORDER BY h.msg_id LIMIT %3$s FOR UPDATE OF h SKIP LOCKED) h"
-                                           + " LIMIT ?::integer) h"
+                                           + " FROM (SELECT h.msg_id, h.grp FROM (%7$s) h LIMIT ?::integer) h"
                                            // each head's run: its group's messages from the head on, in order, as
                                            // long as every one so far is visible
                                            + " CROSS JOIN LATERAL (SELECT x.msg_id, row_number() OVER w AS rn,"
@@ -122,12 +120,17 @@ final class GroupedReadSql {
     private static final String RUN_BY_WALK = " WHERE " + group("y") + " = h.grp AND y.msg_id >= h.msg_id"
                                               + " ORDER BY y.msg_id";
 
-    // A head found by walking the queue in msg_id order: a visible row no older row of its group precedes. The walk
-    // stops once it has the heads it wants, so its cost is the rows ahead of the first free heads; when no group is
-    // free (each group's head in flight or waiting for a retry: one group read by two readers, a strict FIFO queue),
-    // it is the whole queue, on every read.
-    private static final String HEAD_BY_WALK = "NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = "
-                                               + group("h") + " AND e.msg_id < h.msg_id)";
+    // A head: a visible row no older row of its group precedes (asked of the group index, or without it of the primary
+    // key); %1$s the queue table, %2$s the alias of the row asked about
+    private static final String IS_HEAD = "NOT EXISTS (SELECT 1 FROM %1$s e WHERE " + group("e") + " = %%s"
+                                          + " AND e.msg_id < %2$s.msg_id)";
+    // Heads found by walking the queue in msg_id order, each locked as it is found (%1$s the queue table, %2$s the
+    // constant bound of the heads). The walk stops once it has the heads it wants, so its cost is the rows ahead of the
+    // first free heads; when no group is free, it is the whole queue, on every read. Without the group index only.
+    private static final String HEADS_BY_WALK = "SELECT h.msg_id, " + group("h") + " AS grp FROM %1$s h"
+                                                + " WHERE h.vt <= statement_timestamp() AND %3$s AND "
+                                                + ReadSql.unchangedSinceSnapshot("h")
+                                                + " ORDER BY h.msg_id LIMIT %2$s FOR UPDATE OF h SKIP LOCKED";
     // A queue of few groups: each group's head is the first entry of its range of the group index, found by a skip
     // through the index from one group to the next (one descent per group), whatever the backlog and whether or not
     // any group is free. With a 20,000 backlog in one group whose head was in flight, the walk touched 60,335
@@ -140,8 +143,34 @@ final class GroupedReadSql {
                                                   + " CROSS JOIN LATERAL (SELECT " + group("y")
                                                   + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
                                                   + " > p.grp ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),";
-    // the heads as one array, looked up along the primary key (a join PostgreSQL could merge by walking the queue)
-    private static final String HEAD_OF_GROUPS = "h.msg_id = ANY (ARRAY(SELECT msg_id FROM heads))";
+    // the heads of every group as one array, looked up along the primary key (a join PostgreSQL could merge by walking
+    // the queue), oldest first
+    private static final String HEADS_BY_SKIP = "SELECT h.msg_id, " + group("h") + " AS grp FROM %1$s h"
+                                                + " WHERE h.vt <= statement_timestamp()"
+                                                + " AND h.msg_id = ANY (ARRAY(SELECT msg_id FROM heads)) AND "
+                                                + ReadSql.unchangedSinceSnapshot("h")
+                                                + " ORDER BY h.msg_id LIMIT %2$s FOR UPDATE OF h SKIP LOCKED";
+    // A queue of many groups: the walk, bounded to the first %3$s visible messages, then the skip through the groups
+    // beyond them, pulled one group at a time (in the group index's order, not the heads' age) until the batch is full.
+    // The unbounded walk went through every visible message ahead of the first free head: a group whose head waits
+    // (in process, for a retry) while the other groups are read leaves its later messages at the front of the queue,
+    // and every read of every reader walked them (100 groups, one waiting with 14,000 messages ahead of the free heads).
+    // Each candidate is locked by its own look-up (a lateral subquery), so a candidate the walk found and another
+    // reader holds is skipped, and the walk's rows are never locked.
+    private static final String HEADS_BY_BOUNDED_WALK = "SELECT l.msg_id, l.grp FROM ("
+                                                        + "SELECT w.msg_id FROM (SELECT w.msg_id, w.headers FROM %1$s w"
+                                                        + " WHERE w.vt <= statement_timestamp() ORDER BY w.msg_id"
+                                                        + " LIMIT %3$s) w WHERE %4$s"
+                                                        + " UNION ALL SELECT s.msg_id FROM heads s"
+                                                        + " WHERE s.vt <= statement_timestamp() AND s.msg_id > (SELECT"
+                                                        + " max(v.msg_id) FROM (SELECT v.msg_id FROM %1$s v"
+                                                        + " WHERE v.vt <= statement_timestamp() ORDER BY v.msg_id"
+                                                        + " LIMIT %3$s) v)) c"
+                                                        + " CROSS JOIN LATERAL (SELECT h.msg_id, " + group("h")
+                                                        + " AS grp FROM %1$s h WHERE h.msg_id = c.msg_id"
+                                                        + " AND h.vt <= statement_timestamp() AND "
+                                                        + ReadSql.unchangedSinceSnapshot("h")
+                                                        + " FOR UPDATE OF h SKIP LOCKED) l LIMIT %2$s";
     // Whether more groups had a visible head (in the statement's snapshot) than the read took: the consumer sends
     // another reader to help only then. Without it every full read of a strict FIFO queue (one group) started a helper
     // whose read found the only group taken; worse, such a read often met the head just taken, locked its newest
@@ -151,6 +180,9 @@ final class GroupedReadSql {
     private static final String OTHER_GROUPS_FREE = "(SELECT count(*) FROM heads WHERE vt <= statement_timestamp())"
                                                     + " > (SELECT count(DISTINCT head_id) FROM picked)";
     private static final String UNKNOWN = "NULL::boolean";
+
+    /** The fewest visible messages a grouped read of a queue of many groups walks before it skips ({@link #walkAhead}). */
+    static final int WALK_AHEAD_AT_LEAST = 32;
 
     /** The most groups a queue may have for its grouped reads to find the heads by skipping through the groups. */
     static final int FEW_GROUPS_AT_MOST = 64;
@@ -208,11 +240,21 @@ final class GroupedReadSql {
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
         boolean skip = groupIndexed && fewGroups;
+        boolean boundedWalk = groupIndexed && !fewGroups;
         boolean relock = mode == GroupedRead.ROUND_ROBIN;
+        String headBound = PlanBound.literal(qty);
+        String heads;
+        if (skip) {
+            heads = String.format(HEADS_BY_SKIP, qualifiedQueueTable, headBound);
+        } else if (boundedWalk) {
+            heads = String.format(HEADS_BY_BOUNDED_WALK, qualifiedQueueTable, headBound, walkAhead(qty),
+                    isHead(qualifiedQueueTable, "w"));
+        } else {
+            heads = String.format(HEADS_BY_WALK, qualifiedQueueTable, headBound, isHead(qualifiedQueueTable, "h"));
+        }
         return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
                 PlanBound.literal(perGroup(mode, qty)), groupIndexed ? RUN_THROUGH_INDEX : RUN_BY_WALK,
-                skip ? String.format(HEADS_OF_GROUPS, qualifiedQueueTable) : "",
-                skip ? HEAD_OF_GROUPS : String.format(HEAD_BY_WALK, qualifiedQueueTable),
+                groupIndexed ? String.format(HEADS_OF_GROUPS, qualifiedQueueTable) : "", heads,
                 skip ? OTHER_GROUPS_FREE : UNKNOWN, relock ? "" : LOCK_RUN_AS_READ,
                 relock ? String.format(RELOCK_PICKED, qualifiedQueueTable) : "", relock ? "kept" : "picked");
     }
@@ -220,6 +262,19 @@ final class GroupedReadSql {
     /** Counts the groups of the (validated, quoted) queue table up to {@link #FEW_GROUPS_AT_MOST} + 1. */
     static String countGroups(String qualifiedQueueTable) {
         return String.format(COUNT_GROUPS, qualifiedQueueTable);
+    }
+
+    /** Whether the row {@code alias} of the (validated, quoted) queue table is its group's head. */
+    private static String isHead(String qualifiedQueueTable, String alias) {
+        return String.format(String.format(IS_HEAD, qualifiedQueueTable, alias), group(alias));
+    }
+
+    /**
+     * How many visible messages a read of a queue of many groups walks for free heads before it skips through the
+     * groups: enough that the heads of the groups in process at the front (each reader's) do not send it to the skip.
+     */
+    static int walkAhead(int qty) {
+        return Math.max(WALK_AHEAD_AT_LEAST, 2 * qty);
     }
 
     private static int perGroup(GroupedRead mode, int qty) {
