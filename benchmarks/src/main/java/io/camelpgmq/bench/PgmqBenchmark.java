@@ -218,7 +218,9 @@ public final class PgmqBenchmark {
         report.note("- **grouped reads through the component** (issue 19): `readMode=grouped` reads with the consumer's"
                     + " own statement (`PgmqClient.readWithNextVisible(FILL, ...)`, the group index on each queue),"
                     + " not pgmq's read_grouped; against `readMode=plain` over an identical backlog, the same read's"
-                    + " first messages of a 10x larger backlog, and 4 readers against 1, with an empty route and with"
+                    + " first messages of a 10x larger backlog, a backlog over 100 groups read while the busiest"
+                    + " group's head is held (its later messages pile up at the front of the queue as the other groups"
+                    + " are read) against the same with none held, and 4 readers against 1, with an empty route and with"
                     + " a route that waits 1 ms a message (as a call to another service would; plain reads' own"
                     + " ratio under the same work beside it). A drain is timed to the last archive, as in throughput."
                     + " **strict FIFO**: every message in one group, 4 readers against 1 (the extra readers find no"
@@ -775,6 +777,29 @@ public final class PgmqBenchmark {
                                             + " of " + small * 10 + " msgs", median(largeRates), "msg/s",
                 median(smallRates), "same, first " + count + " of " + small, Check.RATIO_AT_LEAST, 1 / 1.2,
                 reps > 1 ? "large " + range(largeRates) + ", small " + range(smallRates) : null));
+        // a waiting group (its head in process or waiting for a retry) must not slow the reads of the others: its later
+        // messages are left at the front of the queue as the others are read, and the reads must not walk them. The
+        // busiest group waits (half the messages), the 99 others are read up to four fifths of theirs
+        int waitingN = smoke ? 4_000 : 20_000;
+        int waitingCount = waitingN * 2 / 5;
+        List<Double> waitingRates = new ArrayList<>();
+        List<Double> freeRates = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (int k = 0; k < 2; k++) {
+                boolean waitingTurn = (rep + k) % 2 == 0;
+                String q = s.hotGroupQueue(waitingTurn ? "gwait" : "gfree", waitingN, 99);
+                s.groupIndex(q);
+                if (waitingTurn) {
+                    s.holdOldestGroup(q);
+                }
+                (waitingTurn ? waitingRates : freeRates).add(s.consumerGroupedReads(q, waitingCount, 10));
+                s.drop(q);
+            }
+        }
+        report.add(new Row("grouped reads", "consumer's grouped read(10) + archive, 100 groups, first " + waitingCount
+                                            + " of " + waitingN + " msgs while the busiest group (half of them) waits",
+                median(waitingRates), "msg/s", median(freeRates), "same, no group waiting", Check.RATIO_AT_LEAST, 0.8,
+                reps > 1 ? "waiting " + range(waitingRates) + ", none waiting " + range(freeRates) : null));
         // readers scale: 4 readers take 4 groups at once. Plain reads' own C=4/C=1 on the same backlog tells what the
         // machine allows (on 2 cores shared with PostgreSQL one reader already keeps them busy)
         List<Double> fourRates = new ArrayList<>();

@@ -114,6 +114,22 @@ final class Scenarios {
     }
 
     /**
+     * A new queue holding {@code n} messages, every other one in one busy group ("hot"), the rest spread round-robin
+     * over {@code otherGroups} more: a large tenant among small ones.
+     */
+    String hotGroupQueue(String prefix, int n, int otherGroups) {
+        String q = queue(prefix);
+        for (int i = 0; i < n; i += 1000) {
+            int from = i;
+            List<Integer> seqs = IntStream.range(from, Math.min(n, from + 1000)).boxed().toList();
+            client.sendBatch(q, seqs.stream().map(PAYLOAD::formatted).toList(),
+                    seqs.stream().map(seq -> "{\"x-pgmq-group\":\"" + (seq % 2 == 0 ? "hot" : "g" + seq / 2 % otherGroups)
+                                             + "\"}").toList(), 0);
+        }
+        return q;
+    }
+
+    /**
      * One thread loops {@code readGrouped(q, 30, batch)} (or plain {@code read} when {@code grouped} is false) +
      * {@code archive(ids)} until the queue is empty; returns messages per second.
      */
@@ -144,6 +160,16 @@ final class Scenarios {
             done += msgs.size();
         }
         return done / seconds(t0);
+    }
+
+    /**
+     * Takes the head of the queue's oldest group for ten minutes, as a reader whose route is slow (or whose message
+     * waits for a retry) holds it: the rest of its group waits behind it.
+     */
+    void holdOldestGroup(String q) {
+        if (client.readWithNextVisible(GroupedRead.FILL, q, 600, 1).messages().size() != 1) {
+            throw new IllegalStateException("queue " + q + " has no group to hold");
+        }
     }
 
     /** Adds the consumer's group index, as a grouped consumer with autoCreateQueue=true does. */
