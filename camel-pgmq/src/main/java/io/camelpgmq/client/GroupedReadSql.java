@@ -59,7 +59,7 @@ final class GroupedReadSql {
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
-    // %6$s: the CTEs the heads are found with (none, or HEADS_OF_GROUPS), %7$s: the heads, locked, in the order they
+    // %6$s: the CTEs the heads are found with (HEADS_OF_GROUPS with the group index, else none), %7$s: the heads, locked, in the order they
     // are taken (HEADS_BY_WALK, HEADS_BY_SKIP or HEADS_BY_BOUNDED_WALK), %8$s: whether groups other than those taken were
     // free (OTHER_GROUPS_FREE, or unknown).
     // %9$s: how the run's rows are locked (LOCK_RUN_AS_READ, or none), %10$s: the CTEs that lock them after the pick
@@ -95,7 +95,8 @@ final class GroupedReadSql {
     // can meet are brief ones of completions and visibility changes. The row lock returns a row's newest version, so
     // the run stops at a row whose vt another transaction moved since the snapshot, and a row completed meanwhile is
     // simply gone. Each row is locked once here and once more by the update (not three times, as with RELOCK_PICKED):
-    // pgbench on PostgreSQL 15, four clients reading 10 and archiving over 10 groups, 1.05-1.11x the reads a second.
+    // pgbench on PostgreSQL 15, four clients reading 10 and archiving over 10 groups, 0.99-1.11x the reads a second
+    // (four rounds, three of them 1.07-1.11x); pg_stat_statements, 0.75x the time a call.
     private static final String LOCK_RUN_AS_READ = " FOR UPDATE OF y";
     // Round robin: its runs are read whole (each group's up to the batch) before the pick by layer, so locking them as
     // read would lock rows it does not take; it locks the picked rows after the pick instead, skipping those it cannot
@@ -136,7 +137,7 @@ final class GroupedReadSql {
     // any group is free. With a 20,000 backlog in one group whose head was in flight, the walk touched 60,335
     // buffers and took 163 ms per read; the skip 14 (PostgreSQL 15). With many groups the walk finds free heads in the
     // first rows and the skip would descend once per group: the client picks by the number of groups
-    // (FEW_GROUPS_AT_MOST).
+    // (FEW_GROUPS_AT_MOST). A queue of many groups skips too, lazily, beyond its walk (HEADS_BY_BOUNDED_WALK).
     private static final String HEADS_OF_GROUPS = "heads AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
                                                   + " FROM %1$s y ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
                                                   + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads p"
