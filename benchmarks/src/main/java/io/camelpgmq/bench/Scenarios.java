@@ -27,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 import io.camelpgmq.client.GroupedRead;
@@ -103,14 +104,7 @@ final class Scenarios {
      * x-pgmq-group), so every group's messages are interleaved with the others', as they arrive in real traffic.
      */
     String groupedQueue(String prefix, int n, int groups) {
-        String q = queue(prefix);
-        for (int i = 0; i < n; i += 1000) {
-            int from = i;
-            List<Integer> seqs = IntStream.range(from, Math.min(n, from + 1000)).boxed().toList();
-            client.sendBatch(q, seqs.stream().map(PAYLOAD::formatted).toList(),
-                    seqs.stream().map(seq -> "{\"x-pgmq-group\":\"g" + seq % groups + "\"}").toList(), 0);
-        }
-        return q;
+        return queueOfGroups(prefix, n, seq -> "g" + seq % groups);
     }
 
     /**
@@ -118,13 +112,16 @@ final class Scenarios {
      * over {@code otherGroups} more: a large tenant among small ones.
      */
     String hotGroupQueue(String prefix, int n, int otherGroups) {
+        return queueOfGroups(prefix, n, seq -> seq % 2 == 0 ? "hot" : "g" + seq / 2 % otherGroups);
+    }
+
+    /** A new queue holding {@code n} messages, the {@code seq}-th in FIFO group {@code groupOf(seq)}. */
+    private String queueOfGroups(String prefix, int n, IntFunction<String> groupOf) {
         String q = queue(prefix);
         for (int i = 0; i < n; i += 1000) {
-            int from = i;
-            List<Integer> seqs = IntStream.range(from, Math.min(n, from + 1000)).boxed().toList();
+            List<Integer> seqs = IntStream.range(i, Math.min(n, i + 1000)).boxed().toList();
             client.sendBatch(q, seqs.stream().map(PAYLOAD::formatted).toList(),
-                    seqs.stream().map(seq -> "{\"x-pgmq-group\":\"" + (seq % 2 == 0 ? "hot" : "g" + seq / 2 % otherGroups)
-                                             + "\"}").toList(), 0);
+                    seqs.stream().map(seq -> "{\"x-pgmq-group\":\"" + groupOf.apply(seq) + "\"}").toList(), 0);
         }
         return q;
     }
