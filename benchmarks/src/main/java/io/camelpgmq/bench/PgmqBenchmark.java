@@ -632,7 +632,9 @@ public final class PgmqBenchmark {
         List<Double> retry = sorted(s.retryAfterVisibilityTimeout(smoke ? 3 : 20, 1, 150, poll).millis());
         addTail(report, "retry after the visibility timeout (1 s), after the timeout", retry, poll, 50, floor);
         List<Double> tail = sorted(s.burstTail(smoke ? 1 : 5, smoke ? 5 : 20, 250, poll).millis());
-        addTail(report, "burst through pgmq's trigger (throttle 250 ms), after the send", tail, poll, 300, floor);
+        // the rest of a burst is read as it comes (the reader reads on inside the trigger's window), not at the
+        // window's end: until 2026-12-03 p99 was just over the 250 ms throttle
+        addTail(report, "burst through pgmq's trigger (throttle 250 ms), after the send", tail, poll, 50, floor);
     }
 
     private static void addTail(BenchReport report, String what, List<Double> millis, long poll, double p99Target,

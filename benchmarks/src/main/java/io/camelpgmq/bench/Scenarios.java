@@ -1071,7 +1071,8 @@ final class Scenarios {
     /**
      * Bursts of {@code perBurst} messages sent back to back with {@code PgmqClient.send} (no NOTIFY of its own)
      * into a queue with pgmq's trigger {@code pgmq.enable_notify_insert(q, throttleMillis)}: the trigger notifies the
-     * first send of a throttle interval, the rest of the burst only by the next one. Each burst waits until every
+     * first send of a throttle interval and nothing else inside it (the consumer reads on while it finds messages in
+     * the interval, and at its end once more). Each burst waits until every
      * message arrived (or the poll's time passed); pickup from each send call's return.
      */
     Latency burstTail(int bursts, int perBurst, int throttleMillis, long pollInterval) throws Exception {

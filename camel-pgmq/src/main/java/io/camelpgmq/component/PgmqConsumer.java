@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * What makes it read: a NOTIFY on the channel (through the component's {@link PgmqListener}), a trailing read when a
  * throttled or coalesced notification's window ends, a wake-up when a waiting message becomes visible (a delay, a
- * retry, a visibility timeout that runs out), a reader that found a full batch, and the fallback poll every
+ * retry, a visibility timeout that runs out), a reader that found a full batch (or any batch inside the throttle
+ * window of pgmq's insert trigger, where sends announce nothing), and the fallback poll every
  * {@code pollInterval} (every second while the listener is down or does not hear). From {@code concurrentConsumers}
  * up to {@code maxConcurrentConsumers} readers (the extra ones while reads come back full) run on the component's
  * shared workers; none waits while there is nothing to read.
@@ -64,6 +65,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     static final long SLOW_CALL_MILLIS = 10_000;
     private static final long READ_ERROR_REPORT_MILLIS = 10_000;
     private static final long THROTTLE_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * Inside the throttle window of pgmq's insert trigger, how long after an empty read a reader that found messages
+     * in the window reads once more: a burst's sends that come this close together are read as they come, not at the
+     * window's end. Each such read follows a read that found messages, so they cost at most one empty read a window.
+     */
+    static final long TRIGGER_BURST_GAP_MILLIS = 20;
 
     private final PgmqConfiguration configuration;
     private final String queueName;
@@ -80,6 +87,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile long lastReadErrorReportNanos;
     private volatile long lastPollNanos;
     private volatile int insertThrottleMillis;
+    // when the throttle window of the last notification ends (System.nanoTime()): until then pgmq's trigger announces
+    // no send
+    private volatile long insertWindowEndNanos;
     private volatile long largestCoalesceWindowMillis;
     private volatile long insertThrottleCheckedNanos;
     private volatile boolean forcedShutdown;
@@ -224,6 +234,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     /** A notification on the channel: read now, and once more when the sender's throttle window ends. */
     private void notified(String payload) {
+        if (payload != PgmqListener.RECONNECTED && insertThrottleMillis > 0) {
+            insertWindowEndNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(insertThrottleMillis);
+        }
         readers.wake();
         long trailing = payload == PgmqListener.RECONNECTED ? missedWindowMillis() : trailingReadDelayMillis(payload);
         if (trailing > 0) {
@@ -251,6 +264,14 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             threads.workers().execute(this::learnInsertThrottle);
         }
         return Math.max(coalesced, insertThrottleMillis);
+    }
+
+    /**
+     * Whether the throttle window of pgmq's insert trigger that the last notification opened is still open: sends in it
+     * announce nothing, so messages may keep arriving unannounced until it ends.
+     */
+    private boolean insertWindowOpen() {
+        return insertThrottleMillis > 0 && System.nanoTime() - insertWindowEndNanos < 0;
     }
 
     /**
@@ -303,14 +324,16 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     }
 
     /**
-     * Reads and processes batches while they come back full (grouped: while they come back at all). The successes of
-     * a full plain batch are completed in the round trip and transaction that read the next batch (one commit per batch
-     * while the queue is busy); the last batch's are completed at once.
+     * Reads and processes batches while there may be more: while they come back full, and while they come back at all
+     * in grouped mode or inside the throttle window of pgmq's insert trigger ({@link #insertWindowOpen}). The successes
+     * of a batch followed by another read are completed in the round trip and transaction of that read (one commit per
+     * batch while the queue is busy); the last batch's are completed at once.
      */
     private void readAndProcess() {
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
         boolean grouped = configuration.getReadMode().isGrouped();
         PgmqBatch carried = null;
+        boolean foundInWindow = false;
         try {
             while (readingAllowed) {
                 List<PgmqMessage> settling = carried == null ? List.of() : carried.takeSucceeded();
@@ -343,22 +366,31 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     wakeWhenNextVisible(read.untilNextVisible());
                 }
                 if (messages.isEmpty()) {
+                    if (foundInWindow && insertWindowOpen()) {
+                        // the burst may only have paused: look once more before leaving it to the window's end
+                        wakeups.wakeAfter(TRIGGER_BURST_GAP_MILLIS);
+                    }
                     return;
                 }
                 boolean full = messages.size() == qty;
+                // grouped: completing a group's head lets its next message be read, and nobody announces that. Inside
+                // the trigger's window the sends that arrive while this batch is processed announce nothing either:
+                // without reading on, they would wait for the window's end (a burst's tail 250 ms by default)
+                boolean inWindow = insertWindowOpen();
+                foundInWindow |= inWindow;
+                boolean readOn = full || grouped || inWindow;
                 // there may be more: let another reader help while this one works. Not to a grouped queue whose
                 // other groups were all taken (a strict FIFO queue): there a helper would only find them taken
                 if (full && !Boolean.FALSE.equals(read.otherGroupsFree())) {
                     readers.help();
                 }
                 PgmqBatch batch = new PgmqBatch(messages, readNanos, visibleInNanos(read));
-                // a full batch's successes are carried to the next read. A transacted consumer completes in the
-                // route's transaction: it never has successes to carry
-                if (process(batch, full && completion.completesSuccesses() && transactedCompletion == null)) {
+                // the successes of a batch that another read follows are carried to it. A transacted consumer
+                // completes in the route's transaction: it never has successes to carry
+                if (process(batch, readOn && completion.completesSuccesses() && transactedCompletion == null)) {
                     carried = batch;
                 }
-                // grouped: completing a group's head lets its next message be read, and nobody announces that
-                if (!full && !grouped) {
+                if (!readOn) {
                     return;
                 }
             }

@@ -3,6 +3,8 @@ package io.camelpgmq.component;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelpgmq.client.PgmqMessage;
@@ -96,6 +98,39 @@ class PgmqWakeupTest extends PgmqTestSupport {
         await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 5, "the whole burst");
         long last = pickedAtMillis.get(4) - start;
         assertTrue(last < 1000, "the tail was read at the end of the 250 ms window, after " + last + " ms");
+    }
+
+    @Test
+    void aBurstThroughPgmqsThrottledTriggerIsReadWhileItLastsNotAtTheEndOfTheWindow() throws Exception {
+        // pgmq's trigger announces the first send of its window only; sends that arrive while the consumer works on
+        // that first message announce nothing, and the window (5 s here) is far longer than the burst
+        client.enableNotifyInsert(queue, 5_000);
+        CountDownLatch restSent = new CountDownLatch(1);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?" + NO_POLL).routeId("woken").process(e -> {
+                    pickedAtMillis.add(System.currentTimeMillis());
+                    if (pickedAtMillis.size() == 1) {
+                        restSent.await(10, TimeUnit.SECONDS);
+                    }
+                });
+            }
+        });
+        awaitListening(QueueNames.insertChannel(queue));
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+        client.send(queue, "{\"burst\":0}");
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
+        for (int i = 1; i < 5; i++) {
+            client.send(queue, "{\"burst\":" + i + "}");
+        }
+        long sent = System.currentTimeMillis();
+        restSent.countDown();
+        await(Duration.ofSeconds(10), () -> pickedAtMillis.size() == 5, "the whole burst");
+        long after = pickedAtMillis.get(4) - sent;
+        assertTrue(after < 2000, "the unannounced rest of the burst was read " + after
+                                 + " ms after it was sent: it waited for the end of the trigger's 5 s window");
     }
 
     @Test
