@@ -134,6 +134,23 @@ class PgmqWakeupTest extends PgmqTestSupport {
     }
 
     @Test
+    void insideTheTriggersWindowAReaderThatFoundMessagesLooksOnceMoreAfterAnEmptyReadAndThenWaits() throws Exception {
+        client.enableNotifyInsert(queue, 5_000);
+        consume("");
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        Thread.sleep(300);
+        long before = consumer.getReadCount();
+        client.send(queue, "{\"burst\":0}");
+        // the notified read finds the message; the next read (which completes it) finds nothing; a burst may only have
+        // paused, so one more read 20 ms later; then nothing until the window's end
+        await(Duration.ofSeconds(3), () -> consumer.getReadCount() - before >= 3, "three reads after the send");
+        Thread.sleep(500);
+        assertEquals(1, pickedAtMillis.size());
+        assertEquals(3, consumer.getReadCount() - before,
+                "the notified read, the read that found the window empty, one more 20 ms later, and no other");
+    }
+
+    @Test
     void messagesGivenBackByAStoppingConsumerAreTakenByAnotherAtOnce() throws Exception {
         List<String> bodies = new CopyOnWriteArrayList<>();
         context.addRoutes(new RouteBuilder() {
