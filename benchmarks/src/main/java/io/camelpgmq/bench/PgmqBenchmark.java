@@ -596,7 +596,9 @@ public final class PgmqBenchmark {
         List<Double> floor = sorted(idle.floor().millis());
         String floorName = "raw pgjdbc LISTEN + read";
         report.add(new Row("pickup", "idle queue, one at a time, p50, " + camel.size() + " msgs", pct(camel, 50), "ms",
-                pct(floor, 50), floorName, Check.RATIO_AT_MOST, 1.2,
+                // issue 16: p50 at most 1.1x the floor (the harness judged 1.2x, an earlier issue's bound, until
+                // 2026-12-03; README gave 1.1x)
+                pct(floor, 50), floorName, Check.RATIO_AT_MOST, 1.1,
                 String.format("send call p50 %.2f ms (floor's %.2f ms); %d lost (floor %d)",
                         pct(sorted(idle.camel().sendCallMillis()), 50), pct(sorted(idle.floor().sendCallMillis()), 50),
                         idle.camel().lost(), idle.floor().lost())));
