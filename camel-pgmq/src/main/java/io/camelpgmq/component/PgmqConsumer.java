@@ -68,7 +68,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     /**
      * Inside the throttle window of pgmq's insert trigger, how long after an empty read a reader that found messages
      * in the window reads once more: a burst's sends that come this close together are read as they come, not at the
-     * window's end. Each such read follows a read that found messages, so they cost at most one empty read a window.
+     * window's end. Reading on follows only a read that found messages, so a window costs at most one empty read and
+     * this one look 20 ms later (each a reader's).
      */
     static final long TRIGGER_BURST_GAP_MILLIS = 20;
 
