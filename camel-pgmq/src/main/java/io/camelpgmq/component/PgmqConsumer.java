@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -66,6 +67,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private static final long READ_ERROR_REPORT_MILLIS = 10_000;
     private static final long THROTTLE_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
     /**
+     * How soon a consumer that found no insert trigger looks again when it hears the empty payload pgmq's trigger
+     * sends: the trigger may have been enabled since. Producers that do not coalesce send the same payload, so this
+     * bounds the look-ups on a queue without the trigger to one a second while they send.
+     */
+    private static final long TRIGGER_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
      * Inside the throttle window of pgmq's insert trigger, how long after an empty read a reader that found messages
      * in the window reads once more: a burst's sends that come this close together are read as they come, not at the
      * window's end. Reading on follows only a read that found messages, so a window costs at most one empty read and
@@ -93,6 +100,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile long insertWindowEndNanos;
     private volatile long largestCoalesceWindowMillis;
     private volatile long insertThrottleCheckedNanos;
+    // whether the last look found pgmq's insert trigger on the queue (a throttle of 0 included)
+    private volatile boolean insertTriggerFound;
     private volatile boolean forcedShutdown;
     private PgmqClient client;
     private PgmqCompletion completion;
@@ -139,7 +148,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         long period = tickMillis();
         tick = threads.timer().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
         if (configuration.isListen()) {
-            learnInsertThrottle();
+            learnInsertThrottle(0);
             registration = endpoint.getComponent().getListener().register(endpoint.getChannel(), this::notified);
         }
         // read what is already there: it was sent before anyone listened
@@ -259,10 +268,13 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         if (coalesced > largestCoalesceWindowMillis) {
             largestCoalesceWindowMillis = coalesced;
         }
-        if (System.nanoTime() - insertThrottleCheckedNanos > THROTTLE_REFRESH_NANOS) {
+        long now = System.nanoTime();
+        long sinceLook = now - insertThrottleCheckedNanos;
+        boolean maybeNewTrigger = !insertTriggerFound && payload.isEmpty() && sinceLook > TRIGGER_RECHECK_NANOS;
+        if (sinceLook > THROTTLE_REFRESH_NANOS || maybeNewTrigger) {
             // the listener thread must not wait for the database
-            insertThrottleCheckedNanos = System.nanoTime();
-            threads.workers().execute(this::learnInsertThrottle);
+            insertThrottleCheckedNanos = now;
+            threads.workers().execute(() -> learnInsertThrottle(now));
         }
         return Math.max(coalesced, insertThrottleMillis);
     }
@@ -277,15 +289,26 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
 
     /**
      * pgmq's insert trigger notifies on the leading edge of its throttle window only: learn the window, so that a
-     * trailing read picks up what was sent inside it.
+     * trailing read picks up what was sent inside it. {@code notifiedAtNanos} is when the notification that made the
+     * consumer look arrived (0 at start): if it found a window it did not know of, that notification opened it.
      */
-    private void learnInsertThrottle() {
+    private void learnInsertThrottle(long notifiedAtNanos) {
         insertThrottleCheckedNanos = System.nanoTime();
         if (!getEndpoint().getChannel().equals(QueueNames.insertChannel(queueName))) {
             return;
         }
         try {
-            insertThrottleMillis = client.notifyInsertThrottleMillis(queueName).orElse(0);
+            Optional<Integer> throttle = client.notifyInsertThrottleMillis(queueName);
+            int known = insertThrottleMillis;
+            insertTriggerFound = throttle.isPresent();
+            insertThrottleMillis = throttle.orElse(0);
+            if (notifiedAtNanos != 0 && known == 0 && insertThrottleMillis > 0) {
+                // enabled after the consumer looked: read on inside the window, and once more when it ends
+                insertWindowEndNanos = notifiedAtNanos + TimeUnit.MILLISECONDS.toNanos(insertThrottleMillis);
+                wakeups.wakeAfter(TimeUnit.NANOSECONDS.toMillis(insertWindowEndNanos - System.nanoTime()));
+                LOG.info("pgmq consumer on queue '{}' found pgmq's insert trigger enabled since it started "
+                         + "(throttle {} ms)", queueName, insertThrottleMillis);
+            }
         } catch (RuntimeException e) {
             LOG.debug("pgmq consumer could not read the notify throttle of queue '{}': {}", queueName, e.getMessage());
         }

@@ -134,6 +134,39 @@ class PgmqWakeupTest extends PgmqTestSupport {
     }
 
     @Test
+    void aTriggerEnabledAfterTheConsumerStartedIsLearnedFromItsFirstNotification() throws Exception {
+        // the operator runs pgmq.enable_notify_insert while the route runs: the consumer looked at start and found no
+        // trigger, and its minute between looks has not passed
+        CountDownLatch restSent = new CountDownLatch(1);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?" + NO_POLL).routeId("woken").process(e -> {
+                    pickedAtMillis.add(System.currentTimeMillis());
+                    if (pickedAtMillis.size() == 1) {
+                        restSent.await(10, TimeUnit.SECONDS);
+                    }
+                });
+            }
+        });
+        awaitListening(QueueNames.insertChannel(queue));
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+        client.enableNotifyInsert(queue, 5_000);
+        client.send(queue, "{\"burst\":0}");
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
+        for (int i = 1; i < 5; i++) {
+            client.send(queue, "{\"burst\":" + i + "}");
+        }
+        long sent = System.currentTimeMillis();
+        restSent.countDown();
+        await(Duration.ofSeconds(10), () -> pickedAtMillis.size() == 5,
+                "the unannounced rest of the burst (the poll is a minute away)");
+        long after = pickedAtMillis.get(4) - sent;
+        assertTrue(after < 2000, "the unannounced rest of the burst was read " + after + " ms after it was sent");
+    }
+
+    @Test
     void insideTheTriggersWindowAReaderThatFoundMessagesLooksOnceMoreAfterAnEmptyReadAndThenWaits() throws Exception {
         client.enableNotifyInsert(queue, 5_000);
         consume("");
