@@ -270,7 +270,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
         long now = System.nanoTime();
         long sinceLook = now - insertThrottleCheckedNanos;
-        boolean maybeNewTrigger = !insertTriggerFound && payload.isEmpty() && sinceLook > TRIGGER_RECHECK_NANOS;
+        boolean maybeNewTrigger = !insertTriggerFound && "".equals(payload) && sinceLook > TRIGGER_RECHECK_NANOS;
         if (sinceLook > THROTTLE_REFRESH_NANOS || maybeNewTrigger) {
             // the listener thread must not wait for the database
             insertThrottleCheckedNanos = now;
