@@ -102,6 +102,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private volatile long insertThrottleCheckedNanos;
     // whether the last look found pgmq's insert trigger on the queue (a throttle of 0 included)
     private volatile boolean insertTriggerFound;
+    // when a notification with the trigger's empty payload last made a consumer that found no trigger look again
+    private volatile long triggerRecheckNanos;
     private volatile boolean forcedShutdown;
     private PgmqClient client;
     private PgmqCompletion completion;
@@ -148,6 +150,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         long period = tickMillis();
         tick = threads.timer().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
         if (configuration.isListen()) {
+            triggerRecheckNanos = 0;
             learnInsertThrottle(0);
             registration = endpoint.getComponent().getListener().register(endpoint.getChannel(), this::notified);
         }
@@ -269,9 +272,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             largestCoalesceWindowMillis = coalesced;
         }
         long now = System.nanoTime();
-        long sinceLook = now - insertThrottleCheckedNanos;
-        boolean maybeNewTrigger = !insertTriggerFound && "".equals(payload) && sinceLook > TRIGGER_RECHECK_NANOS;
-        if (sinceLook > THROTTLE_REFRESH_NANOS || maybeNewTrigger) {
+        boolean maybeNewTrigger = !insertTriggerFound && "".equals(payload)
+                                  && (triggerRecheckNanos == 0 || now - triggerRecheckNanos > TRIGGER_RECHECK_NANOS);
+        if (maybeNewTrigger) {
+            triggerRecheckNanos = now;
+        }
+        if (now - insertThrottleCheckedNanos > THROTTLE_REFRESH_NANOS || maybeNewTrigger) {
             // the listener thread must not wait for the database
             insertThrottleCheckedNanos = now;
             threads.workers().execute(() -> learnInsertThrottle(now));
@@ -415,7 +421,11 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     carried = batch;
                 }
                 if (!readOn) {
-                    return;
+                    if (!insertWindowOpen()) {
+                        return;
+                    }
+                    // a window learned while the batch was processed (a trigger enabled since the consumer looked)
+                    foundInWindow = true;
                 }
             }
         } finally {
@@ -862,6 +872,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             n += batch.size() - batch.count(PgmqBatch.State.DONE);
         }
         return n;
+    }
+
+    @ManagedAttribute(description = "The throttle (ms) of pgmq's insert trigger on the queue as the consumer last found it,"
+                                    + " or -1 when it found no trigger")
+    public int getInsertTriggerThrottleMillis() {
+        return insertTriggerFound ? insertThrottleMillis : -1;
     }
 
     @ManagedAttribute(description = "Reader tasks running now")

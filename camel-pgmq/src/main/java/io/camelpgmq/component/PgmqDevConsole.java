@@ -61,6 +61,7 @@ public class PgmqDevConsole extends AbstractDevConsole {
                 row.put("inFlight", consumer.getInFlightCount());
                 row.put("reads", consumer.getReadCount());
                 row.put("listenerConnected", consumer.isListenerConnected());
+                row.put("insertTriggerThrottleMs", consumer.getInsertTriggerThrottleMillis());
                 row.put("lastReadError", consumer.getLastReadError());
                 rows.add(row);
             }

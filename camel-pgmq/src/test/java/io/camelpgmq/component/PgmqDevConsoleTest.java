@@ -46,5 +46,6 @@ class PgmqDevConsoleTest extends PgmqTestSupport {
         assertEquals(0L, row.get("visibleLength"));
         assertEquals(2L, row.get("processed"));
         assertEquals(true, row.get("listenerConnected"));
+        assertEquals(-1, row.get("insertTriggerThrottleMs"), "pgmq's insert trigger is not enabled on this queue");
     }
 }

@@ -152,6 +152,11 @@ class PgmqWakeupTest extends PgmqTestSupport {
         awaitListening(QueueNames.insertChannel(queue));
         PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
         await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+        // the start-up reads (at start, at the listener's connect, and the one after its 20 ms window) are over: none
+        // is left to find the rest of the burst by chance
+        Thread.sleep(300);
+        await(Duration.ofSeconds(5), () -> consumer.getActiveReaders() == 0, "the start-up reads over");
+        assertEquals(-1, consumer.getInsertTriggerThrottleMillis(), "no trigger at start");
         client.enableNotifyInsert(queue, 5_000);
         client.send(queue, "{\"burst\":0}");
         await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
@@ -164,6 +169,7 @@ class PgmqWakeupTest extends PgmqTestSupport {
                 "the unannounced rest of the burst (the poll is a minute away)");
         long after = pickedAtMillis.get(4) - sent;
         assertTrue(after < 2000, "the unannounced rest of the burst was read " + after + " ms after it was sent");
+        assertEquals(5_000, consumer.getInsertTriggerThrottleMillis());
     }
 
     @Test
