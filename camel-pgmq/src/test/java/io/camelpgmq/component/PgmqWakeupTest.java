@@ -38,6 +38,16 @@ class PgmqWakeupTest extends PgmqTestSupport {
         await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
     }
 
+    /**
+     * The start-up reads (at start, at the listener's connect, and the one after its coalescing window) are over, so
+     * none is left to find a burst's unannounced rest by chance while the route holds its first message.
+     */
+    private static void awaitStartUpReadsOver(PgmqConsumer consumer) throws InterruptedException {
+        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+        Thread.sleep(300);
+        await(Duration.ofSeconds(5), () -> consumer.getActiveReaders() == 0, "the start-up reads over");
+    }
+
     @Test
     void aDelayedMessageIsReadWhenItBecomesVisible() throws Exception {
         consume("");
@@ -119,7 +129,7 @@ class PgmqWakeupTest extends PgmqTestSupport {
         });
         awaitListening(QueueNames.insertChannel(queue));
         PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
-        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
+        awaitStartUpReadsOver(consumer);
         client.send(queue, "{\"burst\":0}");
         await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
         for (int i = 1; i < 5; i++) {
@@ -151,11 +161,7 @@ class PgmqWakeupTest extends PgmqTestSupport {
         });
         awaitListening(QueueNames.insertChannel(queue));
         PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
-        await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
-        // the start-up reads (at start, at the listener's connect, and the one after its 20 ms window) are over: none
-        // is left to find the rest of the burst by chance
-        Thread.sleep(300);
-        await(Duration.ofSeconds(5), () -> consumer.getActiveReaders() == 0, "the start-up reads over");
+        awaitStartUpReadsOver(consumer);
         assertEquals(-1, consumer.getInsertTriggerThrottleMillis(), "no trigger at start");
         client.enableNotifyInsert(queue, 5_000);
         client.send(queue, "{\"burst\":0}");
