@@ -309,11 +309,12 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             insertTriggerFound = throttle.isPresent();
             insertThrottleMillis = throttle.orElse(0);
             if (notifiedAtNanos != 0 && known == 0 && insertThrottleMillis > 0) {
-                // enabled after the consumer looked: read on inside the window, and once more when it ends
+                // enabled (or throttled) since the consumer last looked: read on inside the window, and once more
+                // when it ends
                 insertWindowEndNanos = notifiedAtNanos + TimeUnit.MILLISECONDS.toNanos(insertThrottleMillis);
                 wakeups.wakeAfter(TimeUnit.NANOSECONDS.toMillis(insertWindowEndNanos - System.nanoTime()));
-                LOG.info("pgmq consumer on queue '{}' found pgmq's insert trigger enabled since it started "
-                         + "(throttle {} ms)", queueName, insertThrottleMillis);
+                LOG.info("pgmq consumer on queue '{}' now follows pgmq's insert trigger, throttled to one notification "
+                         + "per {} ms (enabled or changed since it last looked)", queueName, insertThrottleMillis);
             }
         } catch (RuntimeException e) {
             LOG.debug("pgmq consumer could not read the notify throttle of queue '{}': {}", queueName, e.getMessage());
