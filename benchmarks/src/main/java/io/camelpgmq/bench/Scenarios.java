@@ -1112,6 +1112,48 @@ final class Scenarios {
         }
     }
 
+    /** Pickups of a trickle, and the consumer's reads while it lasted. */
+    record Trickle(Latency latency, long reads) {
+    }
+
+    /**
+     * A trickle: {@code messages} sends with {@code PgmqClient.send}, {@code spacingMillis} apart, into a queue with
+     * pgmq's trigger {@code pgmq.enable_notify_insert(q, throttleMillis)}. With sends closer together than the throttle
+     * the trigger announces only the first of each interval; the rest come unannounced, one at a time. Pickup from each
+     * send call's return; reads counted by the consumer from the first send to the last pickup.
+     */
+    Trickle trickle(int messages, int spacingMillis, int throttleMillis, long pollInterval) throws Exception {
+        String q = queue("trickle");
+        client.enableNotifyInsert(q, throttleMillis);
+        long[] returned = new long[messages];
+        long[] arrived = new long[messages];
+        CountDownLatch all = new CountDownLatch(messages);
+        try (CamelContext ctx = context()) {
+            ctx.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("pgmq:" + q + "?pollInterval=" + pollInterval).routeId("trickle").process(e -> {
+                        arrived[(int) seq(e.getMessage().getBody(String.class))] = System.nanoTime();
+                        all.countDown();
+                    });
+                }
+            });
+            ctx.start();
+            Thread.sleep(500 + throttleMillis); // past the start-up reads and the trailing read after the connect
+            PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute("trickle").getConsumer();
+            long reads0 = consumer.getReadCount();
+            for (int i = 0; i < messages; i++) {
+                client.send(q, PAYLOAD.formatted(i));
+                returned[i] = System.nanoTime();
+                Thread.sleep(spacingMillis);
+            }
+            all.await(pollInterval + 10_000, TimeUnit.MILLISECONDS);
+            return new Trickle(collect(returned, arrived), consumer.getReadCount() - reads0);
+        } finally {
+            client.dropQueue(q);
+        }
+    }
+
     private static Latency collect(long[] from, long[] to) {
         return collect(from, to, 1e6);
     }

@@ -36,8 +36,8 @@ class BenchmarkSmokeTest {
                 .collect(Collectors.groupingBy(BenchReport.Row::scenario, Collectors.counting()));
         // 3 batch sizes x 3 consumer counts; C16/C4 per batch size; {1, 8 threads} x {send off/every/coalesced,
         // NOTIFYs per 100 sends, sendBatch off/on}; 3 batch sizes x {delete, update}; 4 percentiles x {LISTEN, poll 1 s,
-        // poll 30 s, camel-sql}; p50 and p99 of {idle pickup, 1,000/s, 5,000/s, delayed, retry, burst tail}; grouped
-        // reads at 10 and 1,000 groups, and the consumer's: through the component at 10 and 1,000 groups, backlog 10x,
+        // poll 30 s, camel-sql}; p50 and p99 of {idle pickup, 1,000/s, 5,000/s, delayed, retry, burst tail,
+        // trickle}; grouped reads at 10 and 1,000 groups, and the consumer's: through the component at 10 and 1,000 groups, backlog 10x,
         // one group held vs none, 4 readers vs 1 with an empty route and with 1 ms of work, strict FIFO 4 readers vs 1;
         // warm drain: {C=4 x B=10,
         // C=1 x B=1, C=4 x B=100, C=1 x B=100}; retention:
@@ -47,7 +47,7 @@ class BenchmarkSmokeTest {
         Map<String, Long> expected = new HashMap<>(Map.ofEntries(Map.entry("throughput", 9L),
                 Map.entry("warm drain", 4L), Map.entry("scaling", 3L), Map.entry("first drain", 1L),
                 Map.entry("producer", 12L), Map.entry("vs camel-sql", 6L), Map.entry("latency", 16L),
-                Map.entry("pickup", 12L), Map.entry("idle cost", 8L), Map.entry("grouped reads", 9L),
+                Map.entry("pickup", 14L), Map.entry("idle cost", 8L), Map.entry("grouped reads", 9L),
                 Map.entry("retention", 1L), Map.entry("transacted", 2L), Map.entry("backlog", 2L),
                 Map.entry("memory", 2L)));
         if (PgBouncer.installed() || "true".equalsIgnoreCase(System.getenv("CI"))) {
