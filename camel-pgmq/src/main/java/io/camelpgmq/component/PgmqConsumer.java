@@ -73,12 +73,14 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
      */
     private static final long TRIGGER_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * Inside the throttle window of pgmq's insert trigger, how long after an empty read a reader that found messages
-     * in the window reads once more: a burst's sends that come this close together are read as they come, not at the
-     * window's end. Reading on follows only a read that found messages, so a window costs at most one empty read and
-     * this one look 20 ms later (each a reader's).
+     * Inside the throttle window of pgmq's insert trigger, how long after an empty read the consumer looks again when a
+     * read found messages in the window: sends that come this close together are read as they come, not at the
+     * window's end. Each empty look doubles the wait for the next (20, 40, 80 ms ...), and a look that finds messages
+     * starts again from 20 ms; no look is planned past the window's end, where the trailing read comes anyway. So a
+     * send that comes unannounced after a quiet spell waits about as long as the spell had lasted, and an empty window
+     * costs a few looks (three in pgmq's default 250 ms) besides its trailing read.
      */
-    static final long TRIGGER_BURST_GAP_MILLIS = 20;
+    static final long TRIGGER_FIRST_LOOK_MILLIS = 20;
 
     private final PgmqConfiguration configuration;
     private final String queueName;
@@ -99,6 +101,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     // no send
     private volatile long insertWindowEndNanos;
     private volatile long largestCoalesceWindowMillis;
+    // the wait before the next look inside the trigger's window after an empty read (0: none planned): set to
+    // TRIGGER_FIRST_LOOK_MILLIS by a read that found messages in the window, doubled by each look planned
+    private volatile long windowLookMillis;
     private volatile long insertThrottleCheckedNanos;
     // whether the last look found pgmq's insert trigger on the queue (a throttle of 0 included)
     private volatile boolean insertTriggerFound;
@@ -249,6 +254,8 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     private void notified(String payload) {
         if (payload != PgmqListener.RECONNECTED && insertThrottleMillis > 0) {
             insertWindowEndNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(insertThrottleMillis);
+            // a new window: looks inside it follow only a read that finds messages in it
+            windowLookMillis = 0;
         }
         readers.wake();
         long trailing = payload == PgmqListener.RECONNECTED ? missedWindowMillis() : trailingReadDelayMillis(payload);
@@ -321,6 +328,24 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         }
     }
 
+    /**
+     * After an empty read inside the trigger's window, in which a read found messages: sends may only have paused, and
+     * they announce nothing until the window ends, so look again, each time twice as late, while the window lasts.
+     */
+    private void lookAgainInWindow() {
+        long wait = windowLookMillis;
+        if (wait == 0 || !insertWindowOpen()) {
+            return;
+        }
+        if (wait >= TimeUnit.NANOSECONDS.toMillis(insertWindowEndNanos - System.nanoTime())) {
+            // the trailing read at the window's end comes first
+            windowLookMillis = 0;
+            return;
+        }
+        windowLookMillis = wait * 2;
+        wakeups.wakeAfter(wait);
+    }
+
     /** The poll, the listener-down poll, and housekeeping of held messages. */
     private void tick() {
         long now = System.nanoTime();
@@ -364,7 +389,6 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
         int qty = Math.max(1, configuration.getMaxMessagesPerPoll());
         boolean grouped = configuration.getReadMode().isGrouped();
         PgmqBatch carried = null;
-        boolean foundInWindow = false;
         try {
             while (readingAllowed) {
                 List<PgmqMessage> settling = carried == null ? List.of() : carried.takeSucceeded();
@@ -397,10 +421,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                     wakeWhenNextVisible(read.untilNextVisible());
                 }
                 if (messages.isEmpty()) {
-                    if (foundInWindow && insertWindowOpen()) {
-                        // the burst may only have paused: look once more before leaving it to the window's end
-                        wakeups.wakeAfter(TRIGGER_BURST_GAP_MILLIS);
-                    }
+                    lookAgainInWindow();
                     return;
                 }
                 boolean full = messages.size() == qty;
@@ -408,7 +429,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                 // the trigger's window the sends that arrive while this batch is processed announce nothing either:
                 // without reading on, they would wait for the window's end (a burst's tail 250 ms by default)
                 boolean inWindow = insertWindowOpen();
-                foundInWindow |= inWindow;
+                if (inWindow) {
+                    windowLookMillis = TRIGGER_FIRST_LOOK_MILLIS;
+                }
                 boolean readOn = full || grouped || inWindow;
                 // there may be more: let another reader help while this one works. Not to a grouped queue whose
                 // other groups were all taken (a strict FIFO queue): there a helper would only find them taken
@@ -426,7 +449,7 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                         return;
                     }
                     // a window learned while the batch was processed (a trigger enabled since the consumer looked)
-                    foundInWindow = true;
+                    windowLookMillis = TRIGGER_FIRST_LOOK_MILLIS;
                 }
             }
         } finally {

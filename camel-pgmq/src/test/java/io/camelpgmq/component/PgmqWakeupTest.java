@@ -179,20 +179,29 @@ class PgmqWakeupTest extends PgmqTestSupport {
     }
 
     @Test
-    void insideTheTriggersWindowAReaderThatFoundMessagesLooksOnceMoreAfterAnEmptyReadAndThenWaits() throws Exception {
+    void insideTheTriggersWindowTheConsumerLooksAgainEachTimeTwiceAsLateUntilTheWindowEnds() throws Exception {
         client.enableNotifyInsert(queue, 5_000);
         consume("");
         PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
         Thread.sleep(300);
         long before = consumer.getReadCount();
-        client.send(queue, "{\"burst\":0}");
-        // the notified read finds the message; the next read (which completes it) finds nothing; a burst may only have
-        // paused, so one more read 20 ms later; then nothing until the window's end
-        await(Duration.ofSeconds(3), () -> consumer.getReadCount() - before >= 3, "three reads after the send");
-        Thread.sleep(500);
+        long sent = System.currentTimeMillis();
+        client.send(queue, "{\"trickle\":0}");
+        // the notified read finds the message; the next read (which completes it) finds nothing; sends may only have
+        // paused, so looks 20, 60, 140, 300, 620, 1,260 and 2,540 ms later (each wait twice the last); none planned
+        // past the window's end (5 s), where the trailing read comes
+        sleepUntil(sent + 1_000);
+        assertEquals(7, consumer.getReadCount() - before,
+                "by 1 s: the notified read, the read that found the window empty, looks at 20, 60, 140, 300, 620 ms");
+        sleepUntil(sent + 2_000);
+        assertEquals(8, consumer.getReadCount() - before, "by 2 s: the look at 1,260 ms too");
+        sleepUntil(sent + 4_500);
+        assertEquals(9, consumer.getReadCount() - before, "by 4.5 s: the look at 2,540 ms, and none after it");
         assertEquals(1, pickedAtMillis.size());
-        assertEquals(3, consumer.getReadCount() - before,
-                "the notified read, the read that found the window empty, one more 20 ms later, and no other");
+    }
+
+    private static void sleepUntil(long epochMillis) throws InterruptedException {
+        Thread.sleep(Math.max(0, epochMillis - System.currentTimeMillis()));
     }
 
     @Test
