@@ -65,7 +65,13 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
     /** A database call running longer than this makes the consumer's health DOWN. */
     static final long SLOW_CALL_MILLIS = 10_000;
     private static final long READ_ERROR_REPORT_MILLIS = 10_000;
-    private static final long THROTTLE_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * How often, at most, a consumer looks up the throttle of pgmq's insert trigger again, when a notification comes:
+     * an operator may raise it ({@code pgmq.update_notify_insert}) while the consumer runs, and sends inside a window
+     * longer than the consumer knows announce nothing after the consumer's trailing read, so they would wait for the
+     * poll. Idle queues hear no notification, so they cost no look-up.
+     */
+    private static final long THROTTLE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
      * How soon a consumer that found no insert trigger looks again when it hears the empty payload pgmq's trigger
      * sends: the trigger may have been enabled since. Producers that do not coalesce send the same payload, so this
@@ -315,9 +321,9 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
             int known = insertThrottleMillis;
             insertTriggerFound = throttle.isPresent();
             insertThrottleMillis = throttle.orElse(0);
-            if (notifiedAtNanos != 0 && known == 0 && insertThrottleMillis > 0) {
-                // enabled (or throttled) since the consumer last looked: read on inside the window, and once more
-                // when it ends
+            if (notifiedAtNanos != 0 && known != insertThrottleMillis && insertThrottleMillis > 0) {
+                // enabled or changed since the consumer last looked: the notification opened a window of the new
+                // length; read on inside it, and once more when it ends
                 insertWindowEndNanos = notifiedAtNanos + TimeUnit.MILLISECONDS.toNanos(insertThrottleMillis);
                 wakeups.wakeAfter(TimeUnit.NANOSECONDS.toMillis(insertWindowEndNanos - System.nanoTime()));
                 LOG.info("pgmq consumer on queue '{}' now follows pgmq's insert trigger, throttled to one notification "

@@ -180,6 +180,28 @@ class PgmqWakeupTest extends PgmqTestSupport {
     }
 
     @Test
+    void aThrottleRaisedWhileTheConsumerRunsIsLearnedWithinSecondsNotLeftToThePoll() throws Exception {
+        client.enableNotifyInsert(queue, 250);
+        consume("");
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        assertEquals(250, consumer.getInsertTriggerThrottleMillis());
+        // the operator raises the throttle: sends inside the longer window announce nothing, and the consumer, which
+        // knew 250 ms, would read at the end of a window that is not the trigger's
+        execute("SELECT pgmq.update_notify_insert('" + queue + "', 3000)");
+        Thread.sleep(5_200); // the consumer looks again at most every 5 s, when a notification comes
+        client.send(queue, "{\"announced\":true}");
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the announced send");
+        Thread.sleep(400); // past the 250 ms window the consumer knew, inside the trigger's 3 s one
+        long sent = System.currentTimeMillis();
+        client.send(queue, "{\"announced\":false}");
+        await(Duration.ofSeconds(10), () -> pickedAtMillis.size() == 2,
+                "the unannounced send (the poll is a minute away)");
+        long after = pickedAtMillis.get(1) - sent;
+        assertTrue(after < 3_000, "the unannounced send was read " + after + " ms after it was sent");
+        assertEquals(3_000, consumer.getInsertTriggerThrottleMillis());
+    }
+
+    @Test
     void insideTheTriggersWindowTheConsumerLooksAgainEachTimeTwiceAsLateUntilTheWindowEnds() throws Exception {
         client.enableNotifyInsert(queue, 5_000);
         consume("");
