@@ -38,6 +38,40 @@ class PgmqWakeupTest extends PgmqTestSupport {
         await(Duration.ofSeconds(5), () -> consumer.getReadCount() > 0, "the read at start");
     }
 
+    /** A consumer whose route holds the first message it gets until {@code released}, its start-up reads over. */
+    private PgmqConsumer consumeHoldingTheFirstMessageUntil(CountDownLatch released) throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("pgmq:" + queue + "?" + NO_POLL).routeId("woken").process(e -> {
+                    pickedAtMillis.add(System.currentTimeMillis());
+                    if (pickedAtMillis.size() == 1) {
+                        released.await(10, TimeUnit.SECONDS);
+                    }
+                });
+            }
+        });
+        awaitListening(QueueNames.insertChannel(queue));
+        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
+        awaitStartUpReadsOver(consumer);
+        return consumer;
+    }
+
+    /**
+     * Sends a burst of five: the first (announced) is picked up and held by the route; the other four are sent while
+     * it is held, then the route is released. Returns when the four were sent.
+     */
+    private long sendABurstWhileTheRouteHoldsItsFirstMessage(CountDownLatch release) throws Exception {
+        client.send(queue, "{\"burst\":0}");
+        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
+        for (int i = 1; i < 5; i++) {
+            client.send(queue, "{\"burst\":" + i + "}");
+        }
+        long sent = System.currentTimeMillis();
+        release.countDown();
+        return sent;
+    }
+
     /**
      * The start-up reads (at start, at the listener's connect, and the one after its coalescing window) are over, so
      * none is left to find a burst's unannounced rest by chance while the route holds its first message.
@@ -117,27 +151,8 @@ class PgmqWakeupTest extends PgmqTestSupport {
         // that first message announce nothing, and the window (5 s here) is far longer than the burst
         client.enableNotifyInsert(queue, 5_000);
         CountDownLatch restSent = new CountDownLatch(1);
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("pgmq:" + queue + "?" + NO_POLL).routeId("woken").process(e -> {
-                    pickedAtMillis.add(System.currentTimeMillis());
-                    if (pickedAtMillis.size() == 1) {
-                        restSent.await(10, TimeUnit.SECONDS);
-                    }
-                });
-            }
-        });
-        awaitListening(QueueNames.insertChannel(queue));
-        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
-        awaitStartUpReadsOver(consumer);
-        client.send(queue, "{\"burst\":0}");
-        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
-        for (int i = 1; i < 5; i++) {
-            client.send(queue, "{\"burst\":" + i + "}");
-        }
-        long sent = System.currentTimeMillis();
-        restSent.countDown();
+        PgmqConsumer consumer = consumeHoldingTheFirstMessageUntil(restSent);
+        long sent = sendABurstWhileTheRouteHoldsItsFirstMessage(restSent);
         await(Duration.ofSeconds(10), () -> pickedAtMillis.size() == 5, "the whole burst");
         long after = pickedAtMillis.get(4) - sent;
         assertTrue(after < 2000, "the unannounced rest of the burst was read " + after
@@ -147,31 +162,12 @@ class PgmqWakeupTest extends PgmqTestSupport {
     @Test
     void aTriggerEnabledAfterTheConsumerStartedIsLearnedFromItsFirstNotification() throws Exception {
         // the operator runs pgmq.enable_notify_insert while the route runs: the consumer looked at start and found no
-        // trigger, and its minute between looks has not passed
+        // trigger, less than its 5 s between looks ago
         CountDownLatch restSent = new CountDownLatch(1);
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("pgmq:" + queue + "?" + NO_POLL).routeId("woken").process(e -> {
-                    pickedAtMillis.add(System.currentTimeMillis());
-                    if (pickedAtMillis.size() == 1) {
-                        restSent.await(10, TimeUnit.SECONDS);
-                    }
-                });
-            }
-        });
-        awaitListening(QueueNames.insertChannel(queue));
-        PgmqConsumer consumer = (PgmqConsumer) context.getRoute("woken").getConsumer();
-        awaitStartUpReadsOver(consumer);
+        PgmqConsumer consumer = consumeHoldingTheFirstMessageUntil(restSent);
         assertEquals(-1, consumer.getInsertTriggerThrottleMillis(), "no trigger at start");
         client.enableNotifyInsert(queue, 5_000);
-        client.send(queue, "{\"burst\":0}");
-        await(Duration.ofSeconds(3), () -> pickedAtMillis.size() == 1, "the burst's first message, announced");
-        for (int i = 1; i < 5; i++) {
-            client.send(queue, "{\"burst\":" + i + "}");
-        }
-        long sent = System.currentTimeMillis();
-        restSent.countDown();
+        long sent = sendABurstWhileTheRouteHoldsItsFirstMessage(restSent);
         await(Duration.ofSeconds(10), () -> pickedAtMillis.size() == 5,
                 "the unannounced rest of the burst (the poll is a minute away)");
         long after = pickedAtMillis.get(4) - sent;
