@@ -52,6 +52,7 @@ public final class PgmqClient {
     private volatile boolean sessionPreparedReads;
     private volatile boolean sessionPreparationGivenUp;
     private final SessionPreparationWatch sessionPreparations = new SessionPreparationWatch();
+    private final StatementTexts texts = new StatementTexts();
 
     private PgmqClient(DataSource dataSource, Connection connection) {
         this.dataSource = dataSource;
@@ -531,10 +532,8 @@ public final class PgmqClient {
         }
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
-        String queueTable = qualifiedQueueTable(queueName);
-        String completing = archive
-                ? String.format(CompletionSql.ARCHIVE_OWNED, queueTable, qualifiedArchiveTable(queueName))
-                : String.format(CompletionSql.DELETE_OWNED, queueTable);
+        String completing = texts.of(new CompletionText(archive ? CompletionSql.ARCHIVE_OWNED
+                : CompletionSql.DELETE_OWNED, queueName));
         String reading = readStatement(mode, queueName, qty);
         Object[] readingArgs = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, vtSeconds, qty);
@@ -654,7 +653,20 @@ public final class PgmqClient {
     }
 
     /** {@code statements} as one string and its bound arguments; {@code prepared}: those that can be as EXECUTEs. */
-    private static Sql joined(Sql[] statements, boolean prepared) {
+    private Sql joined(Sql[] statements, boolean prepared) {
+        if (!prepared) {
+            // the texts as they are (kept, StatementTexts), so the string is the same one at each call too
+            if (statements.length == 1) {
+                return statements[0];
+            }
+            if (statements.length == 2) {
+                Object[] bound = Arrays.copyOf(statements[0].args(), statements[0].args().length
+                                                                     + statements[1].args().length);
+                System.arraycopy(statements[1].args(), 0, bound, statements[0].args().length,
+                        statements[1].args().length);
+                return new Sql(texts.of(new JoinedText(statements[0].text(), statements[1].text())), bound);
+            }
+        }
         StringBuilder sql = new StringBuilder();
         List<Object> bound = new ArrayList<>();
         for (Sql statement : statements) {
@@ -716,12 +728,41 @@ public final class PgmqClient {
      * and, with it, few groups (each as last looked up, once a minute).
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
-        String queueTable = qualifiedQueueTable(queueName);
         if (mode == null) {
-            return ReadSql.read(queueTable, qty, vtIndexChecks.holds(queueName));
+            return texts.of(new ReadText(null, queueName, qty, vtIndexChecks.holds(queueName), false));
         }
         boolean indexed = groupIndexChecks.holds(queueName);
-        return GroupedReadSql.read(mode, queueTable, qty, indexed, indexed && fewGroupsChecks.holds(queueName));
+        return texts.of(new ReadText(mode, queueName, qty, indexed, indexed && fewGroupsChecks.holds(queueName)));
+    }
+
+    /**
+     * A read's text: plain ({@code mode} null; {@code indexed}: the queue table has an index on vt) or in FIFO groups
+     * ({@code indexed}: the queue has the group index; {@code fewGroups}: and few groups).
+     */
+    private record ReadText(GroupedRead mode, String queueName, int qty, boolean indexed, boolean fewGroups)
+            implements StatementTexts.Shape {
+        @Override
+        public String write() {
+            String queueTable = qualifiedQueueTable(queueName);
+            return mode == null ? ReadSql.read(queueTable, qty, indexed)
+                    : GroupedReadSql.read(mode, queueTable, qty, indexed, fewGroups);
+        }
+    }
+
+    /** A completion's text: {@code template} over the queue table (%1$s) and its archive table (%2$s). */
+    private record CompletionText(String template, String queueName) implements StatementTexts.Shape {
+        @Override
+        public String write() {
+            return String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
+        }
+    }
+
+    /** Two statements sent as one string ({@link #joined}). */
+    private record JoinedText(String first, String second) implements StatementTexts.Shape {
+        @Override
+        public String write() {
+            return first + ";\n" + second;
+        }
     }
 
     /**
@@ -805,7 +846,7 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String sql = String.format(CompletionSql.SET_VT_OWNED, qualifiedQueueTable(queueName));
+        String sql = texts.of(new CompletionText(CompletionSql.SET_VT_OWNED, queueName));
         Object[] args = { vtMillis, msgIds(deliveries), readCounts(deliveries) };
         return withConnection("set_vt", queueName,
                 c -> completeAlone(c, "set_vt", sql, args));
@@ -822,8 +863,8 @@ public final class PgmqClient {
             return List.of();
         }
         // with a channel (text) it goes unprepared: only numbers are written into a session-prepared statement
-        String sql = String.format(notifyChannel == null ? CompletionSql.GIVE_BACK : CompletionSql.GIVE_BACK_NOTIFY,
-                qualifiedQueueTable(queueName));
+        String sql = texts.of(new CompletionText(notifyChannel == null ? CompletionSql.GIVE_BACK
+                : CompletionSql.GIVE_BACK_NOTIFY, queueName));
         Object[] args = notifyChannel == null ? new Object[] { msgIds(deliveries), readCounts(deliveries) }
                 : new Object[] { msgIds(deliveries), readCounts(deliveries), QueueNames.validateChannel(notifyChannel) };
         return withConnection("give_back", queueName,
@@ -845,7 +886,7 @@ public final class PgmqClient {
         if (deliveries.isEmpty()) {
             return List.of();
         }
-        String sql = String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
+        String sql = texts.of(new CompletionText(template, queueName));
         Object[] args = { msgIds(deliveries), readCounts(deliveries) };
         return withConnection(operation, queueName,
                 c -> completeAlone(c, operation, sql, args));
