@@ -30,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
+import javax.sql.DataSource;
+
 import io.camelpgmq.client.GroupedRead;
 import io.camelpgmq.client.PgmqClient;
 import io.camelpgmq.client.PgmqMessage;
@@ -1212,9 +1214,69 @@ final class Scenarios {
         }
     }
 
-    double[] pgmqIdle(int settleSeconds, int seconds, boolean listen, long pollInterval) throws Exception {
-        String q = queue("idle");
-        try (CamelContext ctx = context()) {
+    /**
+     * A database of its own for the idle rows, so that they count the commits of what runs in it and nothing else:
+     * in the harness's database the earlier scenarios' hundreds of queue tables keep autovacuum busy for minutes, and
+     * its commits there came to 44 a minute with no consumer at all (the embedded server). Counted from the harness's
+     * database, so the measurement's own queries are not counted either. pgmq is installed in it as in the harness's
+     * (the extension, or the compatible SQL). Where the role may not create a database, the harness's database.
+     */
+    IdleDatabase idleDatabase() {
+        String name = "bench_idle_" + Long.toString(System.nanoTime(), 36);
+        try {
+            db.execute("CREATE DATABASE " + name);
+        } catch (IllegalStateException e) {
+            System.err.println("idle cost: measured in the harness's own database (" + e.getMessage() + ")");
+            return new IdleDatabase(null, db.dataSource(), null);
+        }
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl(name));
+        config.setDataSourceProperties(db.credentials());
+        config.setMaximumPoolSize(4);
+        config.setPoolName("bench-idle");
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        try {
+            if (db.isRealExtension()) {
+                try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                    st.execute("CREATE EXTENSION pgmq");
+                }
+            } else {
+                io.camelpgmq.client.PgmqSchema.install(pool);
+            }
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            db.execute("DROP DATABASE " + name + " WITH (FORCE)");
+            throw new IllegalStateException("idle cost: installing pgmq in " + name + ": " + e.getMessage(), e);
+        }
+        return new IdleDatabase(name, pool, () -> {
+            pool.close();
+            db.execute("DROP DATABASE " + name + " WITH (FORCE)");
+        });
+    }
+
+    /**
+     * Where the idle rows run: {@code name} null for the harness's own database. {@code close} drops a database of
+     * their own.
+     */
+    record IdleDatabase(String name, DataSource dataSource, Runnable dropper) implements AutoCloseable {
+        boolean ownDatabase() {
+            return name != null;
+        }
+
+        @Override
+        public void close() {
+            if (dropper != null) {
+                dropper.run();
+            }
+        }
+    }
+
+    double[] pgmqIdle(IdleDatabase idle, int settleSeconds, int seconds, boolean listen, long pollInterval)
+            throws Exception {
+        PgmqClient idleClient = new PgmqClient(idle.dataSource());
+        String q = PgmqTestDatabase.uniqueQueueName("bench_idle");
+        idleClient.createQueue(q);
+        try (CamelContext ctx = context(idle.dataSource())) {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
@@ -1227,13 +1289,13 @@ final class Scenarios {
             Thread.sleep(Math.max(1, settleSeconds) * 1000L); // past the start-up read and its statistics
             PgmqConsumer consumer = (PgmqConsumer) ctx.getRoute("idle").getConsumer();
             long reads0 = consumer.getReadCount();
-            long commits0 = commits();
+            long commits0 = commits(idle);
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double minutes = seconds(t0) / 60;
-            return new double[] { (consumer.getReadCount() - reads0) / minutes, (commits() - commits0) / minutes };
+            return new double[] { (consumer.getReadCount() - reads0) / minutes, (commits(idle) - commits0) / minutes };
         } finally {
-            client.dropQueue(q);
+            idleClient.dropQueue(q);
         }
     }
 
@@ -1288,11 +1350,11 @@ final class Scenarios {
     }
 
     /** Committed transactions per minute with camel-sql's consumer idle at its default delay. */
-    double sqlIdle(int settleSeconds, int seconds) throws Exception {
+    double sqlIdle(IdleDatabase idle, int settleSeconds, int seconds) throws Exception {
         String table = "bench_sqlidle_" + Long.toString(System.nanoTime(), 36);
-        db.execute("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, payload jsonb NOT NULL)");
-        try (CamelContext ctx = context()) {
-            ctx.getRegistry().bind("benchDs", db.dataSource());
+        executeIn(idle, "CREATE TABLE " + table + " (id bigserial PRIMARY KEY, payload jsonb NOT NULL)");
+        try (CamelContext ctx = context(idle.dataSource())) {
+            ctx.getRegistry().bind("benchDs", idle.dataSource());
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
@@ -1303,29 +1365,38 @@ final class Scenarios {
                 }
             });
             ctx.start();
-            return idleCommitsPerMinute(Math.max(2, settleSeconds), seconds); // past its initialDelay of 1 s
+            return idleCommitsPerMinute(idle, Math.max(2, settleSeconds), seconds); // past its initialDelay of 1 s
 
         } finally {
-            db.execute("DROP TABLE " + table);
+            executeIn(idle, "DROP TABLE " + table);
+        }
+    }
+
+    private static void executeIn(IdleDatabase idle, String sql) throws SQLException {
+        try (Connection c = idle.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 
     /** Committed transactions per minute with no consumer at all: what the measurement itself and PostgreSQL add. */
-    double idleCommitsPerMinute(int settleSeconds, int seconds) throws InterruptedException {
+    double idleCommitsPerMinute(IdleDatabase idle, int settleSeconds, int seconds) throws InterruptedException {
         Thread.sleep(settleSeconds * 1000L);
-        long commits0 = commits();
+        long commits0 = commits(idle);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
-        return (commits() - commits0) / (seconds(t0) / 60);
+        return (commits(idle) - commits0) / (seconds(t0) / 60);
     }
 
     /**
-     * {@code pg_stat_database.xact_commit} of this database: every autocommit statement, read-only or not, is one.
-     * Backends flush these counters with a delay of up to seconds, so short windows are approximate.
+     * {@code pg_stat_database.xact_commit} of the idle rows' database: every autocommit statement, read-only or not, is
+     * one. Asked from the harness's database, so the question is not counted, unless the rows run there. Backends flush
+     * these counters with a delay of up to seconds, so short windows are approximate.
      */
-    private long commits() {
-        // an autocommit statement is its own transaction, so it sees fresh statistics (no snapshot to clear)
-        return db.queryLong("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+    private long commits(IdleDatabase idle) {
+        // an autocommit statement is its own transaction, so it sees fresh statistics (no snapshot to clear); the name
+        // is the harness's own (letters, digits, _)
+        return db.queryLong("SELECT xact_commit FROM pg_stat_database WHERE datname = "
+                            + (idle.ownDatabase() ? "'" + idle.name() + "'" : "current_database()"));
     }
 
     // ================================================================ 6. backlog and memory
@@ -1415,9 +1486,18 @@ final class Scenarios {
 
     /** A context whose pgmq component coalesces NOTIFYs with {@code window} ms (0: off; -1: its default). */
     private CamelContext context(long window) {
+        return context(db.dataSource(), window);
+    }
+
+    /** A context whose pgmq component works on {@code dataSource} (coalescing NOTIFYs with its default window). */
+    private CamelContext context(DataSource dataSource) {
+        return context(dataSource, DEFAULT_WINDOW);
+    }
+
+    private CamelContext context(DataSource dataSource, long window) {
         CamelContext ctx = new DefaultCamelContext();
         PgmqComponent pgmq = new PgmqComponent();
-        pgmq.setDataSource(db.dataSource());
+        pgmq.setDataSource(dataSource);
         if (window >= 0) {
             pgmq.setNotifyCoalesceWindow(window);
         }
