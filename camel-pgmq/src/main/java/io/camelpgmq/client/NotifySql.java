@@ -14,7 +14,7 @@ final class NotifySql {
                                           + " WHERE t.queue_name = ?::text";
     // before a listening connection goes back to a pool
     static final String UNLISTEN_ALL = "UNLISTEN *";
-    // a round trip without a transaction that proves a connection (and a listener's session) is alive
+    // a cheap round trip that proves a connection (and a listener's session) is alive: an empty read-only transaction
     static final String PING = "SELECT 1";
 
     private NotifySql() {

@@ -265,7 +265,9 @@ final class PgmqListener implements AutoCloseable {
             }
             checkHearing(now);
             if (now - lastHeard >= checkIntervalMillis) {
-                // isValid is a round trip without a transaction: it costs no commit, unlike the hearing check
+                // isValid sends an empty statement: a round trip and an empty transaction (no transaction id, no WAL),
+                // which PostgreSQL adds to xact_commit only when this session next flushes its statistics (a session
+                // that runs nothing else: when it ends); the hearing check's NOTIFY is a commit that writes
                 if (!connection.isValid(VALID_TIMEOUT_SECONDS)) {
                     throw new SQLException("the LISTEN connection no longer answers");
                 }
