@@ -431,8 +431,9 @@ public final class PgmqClient {
     /** Moves messages to the archive; returns the ids that were in the queue. */
     public List<Long> archive(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
+        long[] ids = bigintArray(msgIds);
         return withConnection("archive", queueName,
-                c -> list(c, CompletionSql.ARCHIVE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
+                c -> list(c, CompletionSql.ARCHIVE_MANY, FIRST_LONG, queueName, ids));
     }
 
     /** Deletes a message; {@code false} when it was not in the queue. */
@@ -444,8 +445,9 @@ public final class PgmqClient {
     /** Deletes messages; returns the ids that were in the queue. */
     public List<Long> delete(String queueName, List<Long> msgIds) {
         QueueNames.validate(queueName);
+        long[] ids = bigintArray(msgIds);
         return withConnection("delete", queueName,
-                c -> list(c, CompletionSql.DELETE_MANY, FIRST_LONG, queueName, bigintArray(c, msgIds)));
+                c -> list(c, CompletionSql.DELETE_MANY, FIRST_LONG, queueName, ids));
     }
 
     /**
@@ -473,8 +475,9 @@ public final class PgmqClient {
     /** Sets the visibility of many messages to {@code now + vtSeconds}; returns those that exist. */
     public List<PgmqMessage> setVt(String queueName, List<Long> msgIds, int vtSeconds) {
         QueueNames.validate(queueName);
+        long[] ids = bigintArray(msgIds);
         return withConnection("set_vt", queueName, c -> list(c, CompletionSql.SET_VT_MANY, PgmqClient::toMessage,
-                queueName, bigintArray(c, msgIds), vtSeconds));
+                queueName, ids, vtSeconds));
     }
 
     // ---------------------------------------------------------------- deliveries: acting only on what this read got
@@ -1392,9 +1395,22 @@ public final class PgmqClient {
         }
     }
 
-    private static Array bigintArray(Connection c, List<Long> ids) throws SQLException {
+    /**
+     * The ids as a {@code long[]}, which {@link #prepare} binds as a binary {@code bigint[]}. A null id is refused:
+     * before, it went into the array as NULL, which pgmq's functions pass over without a word.
+     */
+    private static long[] bigintArray(List<Long> ids) {
         Objects.requireNonNull(ids, "msgIds");
-        return c.createArrayOf("bigint", ids.toArray());
+        long[] numbers = new long[ids.size()];
+        for (int i = 0; i < numbers.length; i++) {
+            Long id = ids.get(i);
+            if (id == null) {
+                throw new IllegalArgumentException("msgIds[" + i + "] is null: pass the ids of the messages, without"
+                                                   + " nulls");
+            }
+            numbers[i] = id;
+        }
+        return numbers;
     }
 
     /** A batch has messages, all JSON, and no headers or one JSON headers entry per message. */

@@ -173,6 +173,19 @@ class PgmqClientTest {
     }
 
     @Test
+    void aNullIdInAListIsRefusedWithAClearErrorAndNothingIsDone() {
+        String q = newQueue("null_id");
+        List<Long> ids = client.sendBatch(q, List.of("{}", "{}"), null, 0);
+        List<Long> withNull = java.util.Arrays.asList(ids.get(0), null);
+        for (Runnable call : List.<Runnable>of(() -> client.archive(q, withNull), () -> client.delete(q, withNull),
+                () -> client.setVt(q, withNull, 60))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+            assertTrue(e.getMessage().contains("msgIds[1] is null"), e.getMessage());
+        }
+        assertEquals(2, client.read(q, 30, 10).size(), "both messages still there and visible");
+    }
+
+    @Test
     void metricsReflectLengthAndAge() throws Exception {
         String q = newQueue("metrics");
         PgmqMetrics empty = client.metrics(q);
