@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -171,7 +172,11 @@ public final class PgmqBenchmark {
                     + " running and idle in a warm JVM; the backlog (sent with a delay) is made visible in one commit"
                     + " with a NOTIFY, and both sides are timed from that commit to the last archive. **scaling**"
                     + " compares camel-pgmq's C=16 with its C=4: on 2 cores shared with PostgreSQL, flat is the best"
-                    + " there is; the target is the raw loop's own C=16/C=4 ratio.");
+                    + " there is; the target is the raw loop's own C=16/C=4 ratio. **machine busy** (Linux): how many"
+                    + " of the machine's cores were busy during the timed drains, from the kernel's counters, median of"
+                    + " the repetitions: the harness JVM's share (and of it, its JIT compilers, garbage collector and VM"
+                    + " thread), PostgreSQL's client backends and its other processes (a server on this machine); the"
+                    + " rest is everything else on it.");
         report.note("- **producer**: one ProducerTemplate call per message (`operation=send`, one transaction each)"
                     + " or per list of 100 (`operation=sendBatch`, one statement); notify=true adds `pg_notify` in the"
                     + " same statement. No LISTENer is connected: NOTIFY's cost is at the sender's commit. 'coalesced'"
@@ -303,17 +308,32 @@ public final class PgmqBenchmark {
         int reps = smoke ? 1 : 3;
         int[] batches = { 1, 10, 100 };
         int[] consumers = { 1, 4, 16 };
-        // warm-up, not recorded: the first runs pay for class loading and the JIT
-        for (int i = 0; i < (smoke ? 1 : 2); i++) {
-            String q = s.filledQueue("warm", 2_000);
-            s.rawDrain(q, 2_000, 2, 10);
-            s.drop(q);
-            q = s.filledQueue("warm", 2_000);
-            s.camelDrain(q, 2_000, 2, 10);
-            s.drop(q);
-        }
+        // warm-up, not recorded: the first runs pay for class loading and the JIT. Two pairs of drains were not enough:
+        // the compilers still took 0.2-0.8 of the 2 cores during the first rows (the rows' "JIT and GC"), so the
+        // warm-up goes on until a pair of drains compiles little, within a bound
+        int pairs = 0;
+        long lastPairJit;
+        do {
+            long jitBefore = jitMillis();
+            for (int batch : new int[] { 1, 10, 100 }) {
+                int n = batch == 1 ? 1_000 : 5_000;
+                String q = s.filledQueue("warm", n);
+                s.rawDrain(q, n, 2, batch);
+                s.drop(q);
+                q = s.filledQueue("warm", n);
+                s.camelDrain(q, n, 2, batch);
+                s.drop(q);
+            }
+            lastPairJit = jitMillis() - jitBefore;
+            pairs++;
+        } while (!smoke && pairs < WARM_UP_ROUNDS_AT_MOST && (pairs < 2 || lastPairJit > WARM_UP_QUIET_JIT_MILLIS));
+        report.line(String.format(Locale.ROOT, "Throughput warm-up: %d round(s) of raw and camel-pgmq drains at batch"
+                                               + " 1, 10 and 100; the JIT compiled for %d ms in the last.", pairs,
+                lastPairJit));
         Map<String, Double> camel = new LinkedHashMap<>();
         Map<String, Double> raw = new LinkedHashMap<>();
+        Map<String, Busy> camelCores = new LinkedHashMap<>();
+        Map<String, Busy> rawCores = new LinkedHashMap<>();
         for (int b : batches) {
             // batch 1 costs two statements per message, batch 100 a fiftieth of that: the sizes keep every run over a
             // second (20,000 at batch 100 drained in 0.5 s, where the consumer's start and the spread between runs
@@ -325,6 +345,8 @@ public final class PgmqBenchmark {
                 }
                 List<Double> rawRates = new ArrayList<>();
                 List<Double> camelRates = new ArrayList<>();
+                List<Busy> rawBusy = new ArrayList<>();
+                List<Busy> camelBusy = new ArrayList<>();
                 for (int rep = 0; rep < reps; rep++) {
                     // alternate who goes first, so neither always meets a freshly vacuumed (or bloated) database
                     for (int k = 0; k < 2; k++) {
@@ -332,8 +354,10 @@ public final class PgmqBenchmark {
                         String q = s.filledQueue(rawTurn ? "raw" : "camel", n);
                         if (rawTurn) {
                             rawRates.add(s.rawDrain(q, n, c, b));
+                            rawBusy.add(Busy.last(s));
                         } else {
                             camelRates.add(s.camelDrain(q, n, c, b));
+                            camelBusy.add(Busy.last(s));
                         }
                         s.drop(q);
                     }
@@ -341,9 +365,12 @@ public final class PgmqBenchmark {
                 String key = b + "/" + c;
                 camel.put(key, median(camelRates));
                 raw.put(key, median(rawRates));
+                camelCores.put(key, Busy.median(camelBusy));
+                rawCores.put(key, Busy.median(rawBusy));
                 report.add(new Row("throughput", "B=" + b + ", C=" + c + ", " + n + " msgs", camel.get(key), "msg/s",
                         raw.get(key), "raw JDBC read+archive loop", Check.RATIO_AT_LEAST, throughputTarget(b, c),
-                        reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : null));
+                        notes(reps > 1 ? "camel " + range(camelRates) + ", raw " + range(rawRates) : "",
+                                busyCores("camel", camelCores.get(key), "raw", rawCores.get(key)))));
             }
         }
         if (!only.isEmpty()) {
@@ -356,8 +383,19 @@ public final class PgmqBenchmark {
             double rawScaling = raw.get(b + "/16") / raw.get(b + "/4");
             report.add(new Row("scaling", "B=" + b + ": camel-pgmq C=16 vs C=4", camel.get(b + "/16"), "msg/s",
                     camel.get(b + "/4"), "camel-pgmq C=4", Check.RATIO_AT_LEAST, Math.floor(rawScaling * 100) / 100,
-                    String.format("the target is the raw loop's own C=16/C=4: %.2fx", rawScaling)));
+                    notes(String.format("the target is the raw loop's own C=16/C=4: %.2fx", rawScaling),
+                            busyCores("camel-pgmq C=16", camelCores.get(b + "/16"), "C=4", camelCores.get(b + "/4")))));
         }
+    }
+
+    /** The warm-up's most rounds, and the JIT time in a round below which the JVM counts as warm. */
+    private static final int WARM_UP_ROUNDS_AT_MOST = 8;
+    private static final long WARM_UP_QUIET_JIT_MILLIS = 150;
+
+    /** The JIT compilers' time so far (summed over them), or 0 where the JVM does not say. */
+    private static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /**
@@ -836,6 +874,8 @@ public final class PgmqBenchmark {
         List<Double> fourRates = new ArrayList<>();
         List<Double> oneRates = new ArrayList<>();
         List<Double> plainOneRates = new ArrayList<>();
+        List<Busy> fourBusy = new ArrayList<>();
+        List<Busy> oneBusy = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             for (int k = 0; k < 3; k++) {
                 int turn = (rep + k) % 3;
@@ -846,15 +886,27 @@ public final class PgmqBenchmark {
                 }
                 (turn == 0 ? fourRates : turn == 1 ? oneRates : plainOneRates)
                         .add(s.camelDrain(q, pairN, turn == 0 ? 4 : 1, 10, turn < 2 ? "grouped" : "plain"));
+                if (turn < 2) {
+                    (turn == 0 ? fourBusy : oneBusy).add(Busy.last(s));
+                }
                 s.drop(q);
             }
         }
+        // what the machine allows: at what one reader costs the machine a message, all its cores give cores / busy
+        // times one reader's rate
+        Busy oneReaderBusy = Busy.median(oneBusy);
+        int cores = MachineCpu.cores();
         report.add(new Row("grouped reads", "component readMode=grouped, C=4 vs C=1, B=10, 1,000 groups, " + pairN
                                             + " msgs", median(fourRates), "msg/s", median(oneRates), "same with C=1",
                 Check.RATIO_AT_LEAST, 2.0,
-                (reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) + "; " : "")
-                + String.format("readMode=plain's own C=4/C=1 here: %.2fx",
-                        median(plainFourRates) / median(plainOneRates))));
+                notes(reps > 1 ? "C=4 " + range(fourRates) + ", C=1 " + range(oneRates) : "",
+                        String.format("readMode=plain's own C=4/C=1 here: %.2fx",
+                                median(plainFourRates) / median(plainOneRates)),
+                        busyCores("C=4", Busy.median(fourBusy), "C=1", oneReaderBusy),
+                        cores > 0 && oneReaderBusy.machine() > 0
+                                ? String.format(Locale.ROOT, "all %d cores at C=1's cost a message: %.2fx", cores,
+                                        cores / oneReaderBusy.machine())
+                                : "")));
         groupedReadersWithWork(report, s, smoke);
         strictFifo(report, s, smoke);
     }
@@ -1015,6 +1067,56 @@ public final class PgmqBenchmark {
         }
         return String.format("paired %.2fx %s", median(ratios),
                 ratios.stream().map(r -> String.format("%.2f", r)).toList());
+    }
+
+    /**
+     * The cores a drain kept busy on average: the whole machine's, the harness JVM's share of them, and of that the
+     * share of the JVM's JIT compilers, garbage collector and VM thread.
+     */
+    private record Busy(double machine, double jvm, double jvmService, double backends, double serverOther) {
+
+        static Busy last(Scenarios s) {
+            return new Busy(s.lastBusyCores(), s.lastJvmCores(), s.lastJvmServiceCores(), s.lastServerCores()[0],
+                    s.lastServerCores()[1]);
+        }
+
+        static Busy median(List<Busy> values) {
+            return new Busy(PgmqBenchmark.median(values.stream().map(Busy::machine).toList()),
+                    PgmqBenchmark.median(values.stream().map(Busy::jvm).toList()),
+                    PgmqBenchmark.median(values.stream().map(Busy::jvmService).toList()),
+                    PgmqBenchmark.median(values.stream().map(Busy::backends).toList()),
+                    PgmqBenchmark.median(values.stream().map(Busy::serverOther).toList()));
+        }
+
+        @Override
+        public String toString() {
+            String jvmPart = Double.isNaN(jvmService) ? String.format(Locale.ROOT, "JVM %.2f", jvm)
+                    : String.format(Locale.ROOT, "JVM %.2f, its JIT and GC %.2f", jvm, jvmService);
+            String serverPart = backends > 0 ? String.format(Locale.ROOT, ", PostgreSQL's backends %.2f, its other"
+                                                                          + " processes %.2f", backends, serverOther)
+                    : "";
+            return String.format(Locale.ROOT, "%.2f (%s%s)", machine, jvmPart, serverPart);
+        }
+    }
+
+    /**
+     * The machine's busy cores during two drains (medians of their repetitions), as "machine busy: camel 1.62 (JVM
+     * 0.80), raw 1.40 (JVM 0.41) of 2 cores", or nothing where the machine does not say.
+     */
+    private static String busyCores(String name, Busy busy, String otherName, Busy otherBusy) {
+        int cores = MachineCpu.cores();
+        if (cores == 0 || busy == null || otherBusy == null || Double.isNaN(busy.machine())
+                || Double.isNaN(otherBusy.machine())) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "machine busy: %s %s, %s %s of %d cores", name, busy, otherName, otherBusy,
+                cores);
+    }
+
+    /** A row's notes: the parts that say something, separated by "; " (null when none does). */
+    private static String notes(String... parts) {
+        String joined = String.join("; ", Arrays.stream(parts).filter(p -> !p.isEmpty()).toList());
+        return joined.isEmpty() ? null : joined;
     }
 
     /** Milliseconds with one decimal, in the order measured: {@code [12.3, 4.5]}. */

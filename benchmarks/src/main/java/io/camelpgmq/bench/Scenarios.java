@@ -66,6 +66,11 @@ final class Scenarios {
 
     private final PgmqTestDatabase db;
     private final PgmqClient client;
+    /** The machine's busy cores during the last timed drain ({@link #rawDrain}, {@link #camelDrain}), and the JVM's. */
+    private double lastBusyCores = Double.NaN;
+    private double lastJvmCores = Double.NaN;
+    private double lastJvmServiceCores = Double.NaN;
+    private double[] lastServerCores = { Double.NaN, Double.NaN };
 
     Scenarios(PgmqTestDatabase db) {
         this.db = db;
@@ -204,6 +209,7 @@ final class Scenarios {
                 return null;
             }));
         }
+        MachineCpu.Sample cpu = MachineCpu.now();
         long t0 = System.nanoTime(); // the threads exist already: only the work is timed
         release.run();
         go.countDown();
@@ -211,6 +217,7 @@ final class Scenarios {
             f.get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
         }
         double rate = n / seconds(t0);
+        cpuSince(cpu);
         pool.shutdown();
         checkArchived(q, n);
         return rate;
@@ -252,6 +259,37 @@ final class Scenarios {
                               long workMillis) throws Exception {
         return drainIn(context(), q, n, consumers, batch, readMode, retentionMillis, workMillis, () -> {
         });
+    }
+
+    /**
+     * How many of the machine's cores were busy, on average, during the last timed drain of {@link #rawDrain} or a
+     * camel-pgmq drain of this class (NaN where the machine does not say).
+     */
+    double lastBusyCores() {
+        return lastBusyCores;
+    }
+
+    /** The harness JVM's share of {@link #lastBusyCores} (the consumer's or the raw loop's threads, and the harness's). */
+    double lastJvmCores() {
+        return lastJvmCores;
+    }
+
+    /** The part of {@link #lastJvmCores} the JVM's JIT compilers, garbage collector and VM thread took. */
+    double lastJvmServiceCores() {
+        return lastJvmServiceCores;
+    }
+
+    /** PostgreSQL's share of {@link #lastBusyCores}: {its client backends, its other processes}. */
+    double[] lastServerCores() {
+        return lastServerCores;
+    }
+
+    private void cpuSince(MachineCpu.Sample start) {
+        MachineCpu.Sample end = MachineCpu.now();
+        lastBusyCores = MachineCpu.busyCores(start, end);
+        lastJvmCores = MachineCpu.jvmCores(start, end);
+        lastJvmServiceCores = MachineCpu.jvmServiceCores(start, end);
+        lastServerCores = MachineCpu.serverCores(start, end);
     }
 
     /** The database's own JDBC URL (no pooler between). */
@@ -306,12 +344,14 @@ final class Scenarios {
             });
             ctx.start();
             started.run();
+            MachineCpu.Sample cpu = MachineCpu.now();
             long t0 = System.nanoTime();
             ctx.getRouteController().startRoute("drain");
             await(processed);
             // the route counted the last message before its archive statement: wait for that too
             awaitCompleted(ctx, "drain");
             double rate = n / seconds(t0);
+            cpuSince(cpu);
             awaitNoRows("pgmq." + QueueNames.queueTable(q), null);
             checkArchived(q, n);
             return rate;

@@ -1,0 +1,54 @@
+package io.camelpgmq.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The busy cores the harness reports come from the kernel's counters: a thread that spins for a while shows as about
+ * one busy core of the JVM and of the machine, and a thread that sleeps does not.
+ */
+@EnabledOnOs(OS.LINUX)
+class MachineCpuTest {
+
+    @Test
+    void aSpinningThreadShowsAsAboutOneBusyCore() {
+        MachineCpu.Sample start = MachineCpu.now();
+        assertNotNull(start, "/proc/stat could not be read");
+        long until = System.nanoTime() + 400_000_000L;
+        long spins = 0;
+        while (System.nanoTime() < until) {
+            spins++;
+        }
+        MachineCpu.Sample end = MachineCpu.now();
+        double jvm = MachineCpu.jvmCores(start, end);
+        double machine = MachineCpu.busyCores(start, end);
+        // one thread on CPU the whole time; the JVM's other threads add a little, a busy machine may take some away
+        assertTrue(jvm > 0.6 && jvm < 1.5, "the JVM kept " + jvm + " cores busy while one thread spun (" + spins + ")");
+        assertTrue(machine >= 0.6 && machine <= end.cores(), "the machine kept " + machine + " cores busy");
+        double service = MachineCpu.jvmServiceCores(start, end);
+        assertTrue(service >= 0 && service < jvm, "the JIT and GC kept " + service + " of the JVM's " + jvm + " busy");
+    }
+
+    @Test
+    void aSleepingThreadKeepsTheJvmAlmostIdle() throws InterruptedException {
+        MachineCpu.Sample start = MachineCpu.now();
+        Thread.sleep(400);
+        MachineCpu.Sample end = MachineCpu.now();
+        assertTrue(MachineCpu.jvmCores(start, end) < 0.5, "the JVM kept " + MachineCpu.jvmCores(start, end)
+                                                          + " cores busy while its thread slept");
+    }
+
+    @Test
+    void unknownSamplesGiveNoFigure() {
+        MachineCpu.Sample now = MachineCpu.now();
+        assertTrue(Double.isNaN(MachineCpu.busyCores(null, now)));
+        assertTrue(Double.isNaN(MachineCpu.busyCores(now, now)), "no time passed");
+        assertEquals(2, MachineCpu.serverCores(null, now).length);
+        assertTrue(Double.isNaN(MachineCpu.serverCores(null, now)[0]));
+    }
+}
