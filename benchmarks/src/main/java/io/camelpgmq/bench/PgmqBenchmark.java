@@ -310,9 +310,9 @@ public final class PgmqBenchmark {
         int[] consumers = { 1, 4, 16 };
         // warm-up, not recorded: the first runs pay for class loading and the JIT. Two pairs of drains were not enough:
         // the compilers still took 0.2-0.8 of the 2 cores during the first rows (the rows' "JIT and GC"), so the
-        // warm-up goes on until a pair of drains compiles little, within a bound
-        int pairs = 0;
-        long lastPairJit;
+        // warm-up goes on until a round (raw and camel-pgmq drains at batch 1, 10 and 100) compiles little, within a bound
+        int rounds = 0;
+        long lastRoundJit;
         do {
             long jitBefore = jitMillis();
             for (int batch : new int[] { 1, 10, 100 }) {
@@ -324,12 +324,12 @@ public final class PgmqBenchmark {
                 s.camelDrain(q, n, 2, batch);
                 s.drop(q);
             }
-            lastPairJit = jitMillis() - jitBefore;
-            pairs++;
-        } while (!smoke && pairs < WARM_UP_ROUNDS_AT_MOST && (pairs < 2 || lastPairJit > WARM_UP_QUIET_JIT_MILLIS));
+            lastRoundJit = jitMillis() - jitBefore;
+            rounds++;
+        } while (!smoke && rounds < WARM_UP_ROUNDS_AT_MOST && (rounds < 2 || lastRoundJit > WARM_UP_QUIET_JIT_MILLIS));
         report.line(String.format(Locale.ROOT, "Throughput warm-up: %d round(s) of raw and camel-pgmq drains at batch"
-                                               + " 1, 10 and 100; the JIT compiled for %d ms in the last.", pairs,
-                lastPairJit));
+                                               + " 1, 10 and 100; the JIT compiled for %d ms in the last.", rounds,
+                lastRoundJit));
         Map<String, Double> camel = new LinkedHashMap<>();
         Map<String, Double> raw = new LinkedHashMap<>();
         Map<String, Busy> camelCores = new LinkedHashMap<>();
