@@ -1,0 +1,86 @@
+package io.camelpgmq.client;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh}: each transaction
+ * reads a batch (the consumer's plain read, or its grouped read of a queue of few or of many groups) and archives
+ * what it read, as two auto-commit statements ({@code readWithNextVisible} then {@code archiveDelivered}). The
+ * statements are the client's, word for word, except the read's last {@code SELECT}, which returns the batch's
+ * msg_ids and read counts as two arrays (pgbench's {@code \gset} takes one row) for the archive to bind.
+ * <p>
+ * In this package to reach the client's statement builders, which are package-private; a measuring tool only.
+ */
+public final class ReadScripts {
+
+    private static final int BATCH = 10;
+    private static final int VT_SECONDS = 30;
+
+    private ReadScripts() {
+    }
+
+    /**
+     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} (few groups) and
+     * {@code grouped-many.sql} to. Their queues: {@code p} (plain) and {@code g} (grouped, with the group index).
+     */
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        Files.createDirectories(dir);
+        String plainTable = "pgmq.\"" + QueueNames.queueTable("p") + "\"";
+        String groupedTable = "pgmq.\"" + QueueNames.queueTable("g") + "\"";
+        Map<String, String> scripts = new LinkedHashMap<>();
+        scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
+                "r", new String[] { "qty", "vt", "qty" }, "p"));
+        String[] groupedParameters = { "qty", "qty", "qty", "vt", "qty" };
+        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
+                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, "g"));
+        scripts.put("grouped-many.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true,
+                false), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, "g"));
+        for (Map.Entry<String, String> e : scripts.entrySet()) {
+            Files.writeString(dir.resolve(e.getKey()), e.getValue());
+        }
+        // the group index, word for word as the client creates it
+        Files.writeString(dir.resolve("group-index.sql"), GroupedReadSql.groupIndex("g", false) + ";\n");
+    }
+
+    /**
+     * A pgbench script: the read (its parameters as pgbench variables), its batch as two arrays, then their archive.
+     * {@code lastSelect}: how the read's last SELECT begins (checked, so that a changed statement fails here rather
+     * than measure something else); {@code rows}: what that SELECT joins the batch's rows as.
+     */
+    private static String script(String read, String lastSelect, String rows, String[] parameters, String queue) {
+        int at = read.lastIndexOf(lastSelect);
+        if (at < 0) {
+            throw new IllegalStateException("The read's last SELECT no longer begins with '" + lastSelect + "': " + read);
+        }
+        String alias = rows.substring(rows.lastIndexOf(' ') + 1);
+        String batchAsArrays = read.substring(0, at) + " SELECT '{' || coalesce(string_agg(" + alias
+                               + ".msg_id::text, ','), '') || '}' AS ids, '{' || coalesce(string_agg(" + alias
+                               + ".read_ct::text, ','), '') || '}' AS cts FROM n LEFT JOIN " + rows + " ON true";
+        String archive = String.format(CompletionSql.ARCHIVE_OWNED, "pgmq.\"" + QueueNames.queueTable(queue) + "\"",
+                "pgmq.\"" + QueueNames.archiveTable(queue) + "\"");
+        return "\\set qty " + BATCH + "\n\\set vt " + VT_SECONDS + "\n" + variables(batchAsArrays, parameters)
+               + " \\gset\n" + variables(archive, new String[] { "ids", "cts" }) + ";\n";
+    }
+
+    /** The statement with its {@code ?} parameters replaced by pgbench variables, in order. */
+    private static String variables(String sql, String[] names) {
+        StringBuilder out = new StringBuilder();
+        int k = 0;
+        for (char c : sql.toCharArray()) {
+            if (c == '?') {
+                out.append(':').append(names[k++]);
+            } else {
+                out.append(c);
+            }
+        }
+        if (k != names.length) {
+            throw new IllegalStateException("Expected " + names.length + " parameters, found " + k + ": " + sql);
+        }
+        return out.toString();
+    }
+}
