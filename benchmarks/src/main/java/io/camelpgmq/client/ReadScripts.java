@@ -24,27 +24,30 @@ public final class ReadScripts {
     }
 
     /**
-     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} (few groups) and
-     * {@code grouped-many.sql} to. Their queues: {@code p} (plain) and {@code g} (grouped, with the group index).
+     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} (few groups),
+     * {@code grouped-many.sql} and {@code group-index.sql} to; {@code args[1]} and {@code args[2]}: the plain and the
+     * grouped queue (default {@code p} and {@code g}).
      */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
+        String plain = args.length > 1 ? QueueNames.validate(args[1]) : "p";
+        String grouped = args.length > 2 ? QueueNames.validate(args[2]) : "g";
         Files.createDirectories(dir);
-        String plainTable = "pgmq.\"" + QueueNames.queueTable("p") + "\"";
-        String groupedTable = "pgmq.\"" + QueueNames.queueTable("g") + "\"";
+        String plainTable = "pgmq.\"" + QueueNames.queueTable(plain) + "\"";
+        String groupedTable = "pgmq.\"" + QueueNames.queueTable(grouped) + "\"";
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
-                "r", new String[] { "qty", "vt", "qty" }, "p"));
+                "r", new String[] { "qty", "vt", "qty" }, plain));
         String[] groupedParameters = { "qty", "qty", "qty", "vt", "qty" };
         scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
-                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, "g"));
+                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         scripts.put("grouped-many.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true,
-                false), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, "g"));
+                false), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }
         // the group index, word for word as the client creates it
-        Files.writeString(dir.resolve("group-index.sql"), GroupedReadSql.groupIndex("g", false) + ";\n");
+        Files.writeString(dir.resolve("group-index.sql"), GroupedReadSql.groupIndex(grouped, false) + ";\n");
     }
 
     /**

@@ -1,0 +1,72 @@
+package io.camelpgmq.client;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import io.camelpgmq.test.PgmqTestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pgbench scripts {@code src/bench/instructions.sh} measures run on a real PostgreSQL as pgbench would run them:
+ * each read takes a full batch and returns it as the two arrays the archive binds, and the archive moves exactly that
+ * batch to the archive table. Without this, a change of the client's statements could leave the tool measuring a read
+ * that fails, or reads nothing, without anyone noticing (it runs by hand, under valgrind, not in the build).
+ */
+class ReadScriptsTest {
+
+    private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
+
+    @Test
+    void eachScriptReadsAFullBatchAndArchivesExactlyIt(@TempDir Path dir) throws Exception {
+        PgmqClient client = new PgmqClient(DB.dataSource());
+        String plain = PgmqTestDatabase.uniqueQueueName("rsp");
+        String grouped = PgmqTestDatabase.uniqueQueueName("rsg");
+        for (String q : List.of(plain, grouped)) {
+            client.createQueue(q);
+            List<Integer> seqs = IntStream.range(0, 100).boxed().toList();
+            client.sendBatch(q, seqs.stream().map(i -> "{\"seq\":" + i + "}").toList(),
+                    seqs.stream().map(i -> "{\"x-pgmq-group\":\"g" + i % 4 + "\"}").toList(), 0);
+        }
+        ReadScripts.main(new String[] { dir.toString(), plain, grouped });
+        DB.execute(Files.readString(dir.resolve("group-index.sql")));
+        assertTrue(client.hasGroupIndex(grouped), "group-index.sql creates the index the grouped read uses");
+
+        assertArchivesTen(dir.resolve("plain.sql"), plain, 10);
+        assertArchivesTen(dir.resolve("grouped.sql"), grouped, 10);
+        assertArchivesTen(dir.resolve("grouped-many.sql"), grouped, 20);
+    }
+
+    /** Runs the script's two statements as pgbench would (its variables bound as text), once. */
+    private static void assertArchivesTen(Path script, String queue, long archivedAfter) throws Exception {
+        List<String> lines = Files.readAllLines(script);
+        assertEquals(List.of("\\set qty 10", "\\set vt 30"), lines.subList(0, 2), script.toString());
+        String read = lines.get(2);
+        assertTrue(read.endsWith(" \\gset"), script + ": the read stores its row");
+        read = read.substring(0, read.length() - " \\gset".length()).replace(":qty", "10").replace(":vt", "30");
+        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
+            String ids;
+            String readCounts;
+            try (ResultSet rs = st.executeQuery(read)) {
+                assertTrue(rs.next(), script.toString());
+                ids = rs.getString("ids");
+                readCounts = rs.getString("cts");
+            }
+            assertEquals(10, ids.split(",").length, script + ": a full batch, " + ids);
+            assertEquals("{" + String.join(",", java.util.Collections.nCopies(10, "1")) + "}", readCounts,
+                    script + ": each read once");
+            String archive = lines.get(3).replace(":ids", "'" + ids + "'").replace(":cts", "'" + readCounts + "'");
+            st.execute(archive);
+        }
+        assertEquals(archivedAfter, DB.queryLong("SELECT count(*) FROM pgmq.\"" + QueueNames.archiveTable(queue)
+                                                 + "\""), script + ": the batch read is archived");
+    }
+}
