@@ -1074,10 +1074,6 @@ public final class PgmqBenchmark {
     }
 
     /**
-     * The cores a drain kept busy on average: the whole machine's, the harness JVM's share of them, and of that the
-     * share of the JVM's JIT compilers, garbage collector and VM thread.
-     */
-    /**
      * CPU a message cost during a drain, in microseconds: PostgreSQL's client backends and the harness JVM (the
      * consumer's threads with its JIT and GC), from a drain's busy cores and its rate.
      */
@@ -1102,6 +1098,10 @@ public final class PgmqBenchmark {
         }
     }
 
+    /**
+     * The cores a drain kept busy on average: the whole machine's, the harness JVM's share of them, and of that the
+     * share of the JVM's JIT compilers, garbage collector and VM thread.
+     */
     private record Busy(double machine, double jvm, double jvmService, double backends, double serverOther) {
 
         static Busy last(Scenarios s) {
