@@ -33,8 +33,8 @@ public final class ReadScripts {
         String plain = args.length > 1 ? QueueNames.validate(args[1]) : "p";
         String grouped = args.length > 2 ? QueueNames.validate(args[2]) : "g";
         Files.createDirectories(dir);
-        String plainTable = "pgmq.\"" + QueueNames.queueTable(plain) + "\"";
-        String groupedTable = "pgmq.\"" + QueueNames.queueTable(grouped) + "\"";
+        String plainTable = PgmqClient.qualifiedQueueTable(plain);
+        String groupedTable = PgmqClient.qualifiedQueueTable(grouped);
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
                 "r", new String[] { "qty", "vt", "qty" }, plain));
@@ -64,8 +64,8 @@ public final class ReadScripts {
         String batchAsArrays = read.substring(0, at) + " SELECT '{' || coalesce(string_agg(" + alias
                                + ".msg_id::text, ','), '') || '}' AS ids, '{' || coalesce(string_agg(" + alias
                                + ".read_ct::text, ','), '') || '}' AS cts FROM n LEFT JOIN " + rows + " ON true";
-        String archive = String.format(CompletionSql.ARCHIVE_OWNED, "pgmq.\"" + QueueNames.queueTable(queue) + "\"",
-                "pgmq.\"" + QueueNames.archiveTable(queue) + "\"");
+        String archive = String.format(CompletionSql.ARCHIVE_OWNED, PgmqClient.qualifiedQueueTable(queue),
+                PgmqClient.qualifiedArchiveTable(queue));
         return "\\set qty " + BATCH + "\n\\set vt " + VT_SECONDS + "\n" + variables(batchAsArrays, parameters)
                + " \\gset\n" + variables(archive, new String[] { "ids", "cts" }) + ";\n";
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -61,7 +62,7 @@ class ReadScriptsTest {
                 readCounts = rs.getString("cts");
             }
             assertEquals(10, ids.split(",").length, script + ": a full batch, " + ids);
-            assertEquals("{" + String.join(",", java.util.Collections.nCopies(10, "1")) + "}", readCounts,
+            assertEquals("{" + String.join(",", Collections.nCopies(10, "1")) + "}", readCounts,
                     script + ": each read once");
             String archive = lines.get(3).replace(":ids", "'" + ids + "'").replace(":cts", "'" + readCounts + "'");
             st.execute(archive);

@@ -922,12 +922,12 @@ public final class PgmqClient {
     }
 
     /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
-    private static String qualifiedArchiveTable(String queueName) {
+    static String qualifiedArchiveTable(String queueName) {
         return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
     }
 
     /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
-    private static String qualifiedQueueTable(String queueName) {
+    static String qualifiedQueueTable(String queueName) {
         return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
     }
 
