@@ -124,8 +124,9 @@ instructions() {
   rm -f "$DIR"/cg/cg.*
   touch "$DIR/mark"
   sleep 1
+  # -D cursor: where each client's first grouped read starts taking groups (plain reads ignore it)
   PGOPTIONS="-c synchronous_commit=off" pgbench -n -h 127.0.0.1 -p "$PORT" -U postgres -M prepared -c "$CLIENTS" \
-    -j "$CLIENTS" -t "$transactions" -f "$SCRIPTS/$script" bench >"$DIR/pgbench.out" 2>&1 \
+    -j "$CLIENTS" -t "$transactions" -D cursor=0 -f "$SCRIPTS/$script" bench >"$DIR/pgbench.out" 2>&1 \
     || { cat "$DIR/pgbench.out" >&2; exit 1; }
   if grep -qiE 'error|abort' "$DIR/pgbench.out"; then
     cat "$DIR/pgbench.out" >&2

@@ -3,6 +3,7 @@ package io.camelpgmq.client;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,7 +39,7 @@ public final class ReadScripts {
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
                 "r", new String[] { "qty", "vt", "qty" }, plain));
-        String[] groupedParameters = { "qty", "qty", "qty", "vt", "qty" };
+        String[] groupedParameters = { "cursor", "qty", "qty", "qty", "vt", "qty" };
         scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
                 " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         scripts.put("grouped-many.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true,
@@ -61,9 +62,18 @@ public final class ReadScripts {
             throw new IllegalStateException("The read's last SELECT no longer begins with '" + lastSelect + "': " + read);
         }
         String alias = rows.substring(rows.lastIndexOf(' ') + 1);
+        boolean grouped = parameters[0].equals("cursor");
+        // a grouped read starts after the group cursor, which each client carries from one read to the next as the
+        // client's GroupCursors does (kept when a read took nothing); its first value comes with pgbench -D cursor=N
         String batchAsArrays = read.substring(0, at) + " SELECT '{' || coalesce(string_agg(" + alias
                                + ".msg_id::text, ','), '') || '}' AS ids, '{' || coalesce(string_agg(" + alias
-                               + ".read_ct::text, ','), '') || '}' AS cts FROM n LEFT JOIN " + rows + " ON true";
+                               + ".read_ct::text, ','), '') || '}' AS cts"
+                               + (grouped ? ", coalesce(max(n.group_cursor), ?::bigint) AS cursor" : "")
+                               + " FROM n LEFT JOIN " + rows + " ON true";
+        if (grouped) {
+            parameters = Arrays.copyOf(parameters, parameters.length + 1);
+            parameters[parameters.length - 1] = "cursor";
+        }
         String archive = String.format(CompletionSql.ARCHIVE_OWNED, PgmqClient.qualifiedQueueTable(queue),
                 PgmqClient.qualifiedArchiveTable(queue));
         return "\\set qty " + BATCH + "\n\\set vt " + VT_SECONDS + "\n" + variables(batchAsArrays, parameters)

@@ -49,6 +49,7 @@ public final class PgmqClient {
     private final QueueChecks groupIndexChecks = new QueueChecks(this::hasGroupIndex);
     private final QueueChecks fewGroupsChecks = new QueueChecks(this::hasFewGroups);
     private final QueueChecks vtIndexChecks = new QueueChecks(this::hasVtIndex);
+    private final GroupCursors groupCursors = new GroupCursors();
     private volatile boolean sessionPreparedReads;
     private volatile boolean sessionPreparationGivenUp;
     private final SessionPreparationWatch sessionPreparations = new SessionPreparationWatch();
@@ -502,8 +503,9 @@ public final class PgmqClient {
         String operation = mode == null ? "read" : mode.function();
         String sql = readStatement(mode, queueName, qty);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
-                : GroupedReadSql.parameters(mode, vtSeconds, qty);
-        return withConnection(operation, queueName, c -> read(c, null, new Object[0], sql, args, operation));
+                : GroupedReadSql.parameters(mode, groupCursors.next(queueName), vtSeconds, qty);
+        return withConnection(operation, queueName, c -> read(c, mode == null ? null : queueName, null, new Object[0],
+                sql, args, operation));
     }
 
     /**
@@ -539,11 +541,11 @@ public final class PgmqClient {
                 : CompletionSql.DELETE_OWNED, queueName));
         String reading = readStatement(mode, queueName, qty);
         Object[] readingArgs = mode == null ? new Object[] { qty, vtSeconds, qty }
-                : GroupedReadSql.parameters(mode, vtSeconds, qty);
+                : GroupedReadSql.parameters(mode, groupCursors.next(queueName), vtSeconds, qty);
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
         Object[] completingArgs = { msgIds(succeeded), readCounts(succeeded) };
-        return withConnection(operation, queueName, c -> read(c, completing, completingArgs, reading, readingArgs,
-                operation));
+        return withConnection(operation, queueName, c -> read(c, mode == null ? null : queueName, completing,
+                completingArgs, reading, readingArgs, operation));
     }
 
     /**
@@ -571,11 +573,18 @@ public final class PgmqClient {
 
     /**
      * Runs {@code completing} (none when null) and the read {@code reading} in one round trip and one (implicit)
-     * transaction, prepared in the server session when {@link #useSessionPreparedReads} says so.
+     * transaction, prepared in the server session when {@link #useSessionPreparedReads} says so; a grouped read of
+     * {@code groupedQueue} (null for a plain read) moves that queue's group cursor to where the read stopped.
      */
-    private PgmqRead read(Connection c, String completing, Object[] completingArgs, String reading,
-                          Object[] readingArgs, String operation) throws SQLException {
-        RoundTrip<PgmqRead> roundTrip = (sql, args) -> runRead(c, sql, args, completing != null, operation);
+    private PgmqRead read(Connection c, String groupedQueue, String completing, Object[] completingArgs,
+                          String reading, Object[] readingArgs, String operation) throws SQLException {
+        RoundTrip<PgmqRead> roundTrip = (sql, args) -> {
+            ReadRows read = runRead(c, sql, args, completing != null, operation);
+            if (groupedQueue != null) {
+                groupCursors.moveTo(groupedQueue, (Long) read.rows().get(0)[4]);
+            }
+            return toRead(read.rows(), read.completed());
+        };
         return completing == null
                 ? inOneRoundTrip(c, operation, roundTrip, new Sql(reading, readingArgs))
                 : inOneRoundTrip(c, operation, roundTrip, new Sql(completing, completingArgs),
@@ -697,7 +706,7 @@ public final class PgmqClient {
      * Runs {@code sql} and reads its results: the completion's ids first when {@code completes}, then the read's rows
      * (the last result set; a DO block before it has none).
      */
-    private static PgmqRead runRead(Connection c, String sql, Object[] args, boolean completes, String operation)
+    private static ReadRows runRead(Connection c, String sql, Object[] args, boolean completes, String operation)
             throws SQLException {
         try (PreparedStatement ps = prepare(c, sql, args)) {
             List<Long> completed = completes ? null : List.of();
@@ -721,7 +730,7 @@ public final class PgmqClient {
             if (rows == null || rows.isEmpty()) {
                 throw new SQLException("pgmq " + operation + ": the read returned no result");
             }
-            return toRead(rows, completed);
+            return new ReadRows(rows, completed);
         }
     }
 
@@ -769,6 +778,16 @@ public final class PgmqClient {
     }
 
     /**
+     * Makes the next grouped read of {@code queueName} start with {@code group} ({@code null}: the messages without a
+     * group), and the groups' turns go on from there: tests say which group a read takes first.
+     */
+    void startGroupedReadsAt(String queueName, String group) {
+        long key = queryOne(GroupedReadSql.GROUP_KEY, "group key", QueueNames.validate(queueName), FIRST_LONG, group);
+        // the cursor just before the group's key (below the lowest key it wraps to the highest, which is as good)
+        groupCursors.moveTo(queueName, key - 1);
+    }
+
+    /**
      * Whether the queue has at most {@value GroupedReadSql#FEW_GROUPS_AT_MOST} groups, counted through its group index
      * (which it must have): its grouped reads then find the groups' heads by skipping through the index.
      */
@@ -788,17 +807,22 @@ public final class PgmqClient {
 
     /**
      * A row of a read that also tells the next visible time and the database's clock. Every row carries those (and
-     * whether other groups were free), the same on each: they are decoded from the {@code first} row only, as
+     * whether other groups were free, and the group cursor), the same on each: they are decoded from the {@code first} row only, as
      * {@link #toRead} takes them from it (a timestamp less to decode per message on the consumer's hot path).
      */
     private static Object[] readRow(ResultSet rs, Set<String> columns, boolean first) throws SQLException {
         PgmqMessage message = rs.getObject("msg_id") == null ? null : toMessage(rs, columns);
         if (!first) {
-            return new Object[] { message, null, null, null };
+            return new Object[] { message, null, null, null, null };
         }
         return new Object[] { message, rs.getObject("next_vt", OffsetDateTime.class),
                 rs.getObject("db_now", OffsetDateTime.class),
-                columns.contains("other_groups_free") ? rs.getObject("other_groups_free", Boolean.class) : null };
+                columns.contains("other_groups_free") ? rs.getObject("other_groups_free", Boolean.class) : null,
+                columns.contains("group_cursor") ? rs.getObject("group_cursor", Long.class) : null };
+    }
+
+    /** A read's rows ({@link #readRow}), and the ids of the deliveries completed before it. */
+    private record ReadRows(List<Object[]> rows, List<Long> completed) {
     }
 
     /** The rows of a read's result, each by {@link #readRow}. */

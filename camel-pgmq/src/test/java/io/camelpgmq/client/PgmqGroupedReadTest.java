@@ -2,6 +2,9 @@ package io.camelpgmq.client;
 
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +53,27 @@ class PgmqGroupedReadTest {
         return client.readWithNextVisible(mode, q, 30, qty).messages().stream().map(PgmqMessage::msgId).toList();
     }
 
+    /** The key a grouped read orders groups by ({@code null}: the messages without a group). */
+    private static long keyOf(String group) {
+        return DB.queryLong("SELECT hashtextextended('" + (group == null ? "_default_fifo_group" : group) + "', 0)");
+    }
+
+    /** {@code groups} in the order of their turns when a read starts with {@code first}: after it in key order, wrapping. */
+    private static List<String> turnsFrom(String first, List<String> groups) {
+        long start = keyOf(first);
+        List<String> turns = new ArrayList<>(groups);
+        // keys from the first group's on, then those before it
+        turns.sort(Comparator.comparing((String g) -> keyOf(g) < start).thenComparingLong(PgmqGroupedReadTest::keyOf));
+        return turns;
+    }
+
     /** A busy grouped reader completes its previous successes in the statement that reads its next messages. */
     @Test
     void completingAGroupsOldestMessagesLetsTheSameStatementReadItsNextOnes() {
         for (GroupedRead mode : GroupedRead.values()) {
             String q = newQueue(true);
             long a1 = send(q, "A"), a2 = send(q, "A"), b1 = send(q, "B"), b2 = send(q, "B");
+            client.startGroupedReadsAt(q, "A");
             List<PgmqMessage> first = client.readWithNextVisible(mode, q, 30, 1).messages();
             assertEquals(List.of(a1), first.stream().map(PgmqMessage::msgId).toList(), mode.name());
             PgmqRead next = client.completeAndRead(mode, q, true, first, 30, 10);
@@ -84,8 +102,22 @@ class PgmqGroupedReadTest {
             assertEquals(index, client.hasGroupIndex(q));
             long a1 = send(q, "A"), a2 = send(q, "A"), a3 = send(q, "A"), b1 = send(q, "B"), b2 = send(q, "B");
             long n1 = send(q, null), n2 = send(q, null);
-            assertEquals(List.of(a1, a2, a3, b1), read(GroupedRead.FILL, q, 4), "fills from the oldest group");
-            assertEquals(List.of(n1, n2), read(GroupedRead.FILL, q, 10), "A and B are held by their heads");
+            if (index) {
+                // the groups take turns in the order of their keys: A's run, then the next group's head; the third
+                // group is left for the next read
+                Map<String, List<Long>> runs = new HashMap<>(Map.of("A", List.of(a1, a2, a3), "B", List.of(b1, b2)));
+                runs.put(null, List.of(n1, n2));
+                List<String> turns = turnsFrom("A", Arrays.asList("A", "B", null));
+                client.startGroupedReadsAt(q, "A");
+                List<Long> firstRead = new ArrayList<>(List.of(a1, a2, a3));
+                firstRead.add(runs.get(turns.get(1)).get(0));
+                assertEquals(firstRead.stream().sorted().toList(), read(GroupedRead.FILL, q, 4),
+                        "fills from the group it starts with, then the next one's");
+                assertEquals(runs.get(turns.get(2)), read(GroupedRead.FILL, q, 10), "the two others are held");
+            } else {
+                assertEquals(List.of(a1, a2, a3, b1), read(GroupedRead.FILL, q, 4), "fills from the oldest group");
+                assertEquals(List.of(n1, n2), read(GroupedRead.FILL, q, 10), "A and B are held by their heads");
+            }
             assertTrue(client.archive(q, a1));
             assertEquals(List.of(), read(GroupedRead.FILL, q, 10), "A's new head is still in flight");
 
@@ -102,9 +134,44 @@ class PgmqGroupedReadTest {
             assertEquals(List.of(h1, h3), read(GroupedRead.HEAD, head, 10));
             String few = newQueue(index);
             long f1 = send(few, "A");
-            send(few, "B");
+            long f2 = send(few, "B");
             send(few, "C");
-            assertEquals(List.of(f1), read(GroupedRead.ROUND_ROBIN, few, 1), "round robin: the oldest head first");
+            if (index) {
+                client.startGroupedReadsAt(few, "B");
+                assertEquals(List.of(f2), read(GroupedRead.ROUND_ROBIN, few, 1), "round robin: the group's turn");
+            } else {
+                assertEquals(List.of(f1), read(GroupedRead.ROUND_ROBIN, few, 1), "round robin: the oldest head first");
+            }
+        }
+    }
+
+    /**
+     * The groups take turns: each read starts after the last group the client took, in the order of the groups' keys,
+     * so every free group is taken once a round whatever the age of its messages. Read oldest group first, the group
+     * whose messages were sent first had every read to itself until it was drained.
+     */
+    @Test
+    void theGroupsTakeTurnsWhateverTheAgeOfTheirMessages() {
+        for (GroupedRead mode : GroupedRead.values()) {
+            String q = newQueue(true);
+            List<String> groups = List.of("g0", "g1", "g2", "g3", "g4");
+            for (String group : groups) {
+                for (int i = 0; i < 4; i++) {
+                    send(q, group); // g0's four first, then g1's, ...
+                }
+            }
+            client.startGroupedReadsAt(q, "g0");
+            List<String> taken = new ArrayList<>();
+            for (int i = 0; i < 2 * groups.size(); i++) {
+                List<PgmqMessage> batch = client.readWithNextVisible(mode, q, 30, 1).messages();
+                assertEquals(1, batch.size(), mode + ": " + taken);
+                taken.add(batch.get(0).headers().replaceAll(".*\"(g\\d+)\".*", "$1"));
+                assertTrue(client.archive(q, batch.get(0).msgId()));
+            }
+            List<String> turns = turnsFrom("g0", groups);
+            List<String> twoRounds = new ArrayList<>(turns);
+            twoRounds.addAll(turns);
+            assertEquals(twoRounds, taken, mode.name());
         }
     }
 
@@ -141,7 +208,7 @@ class PgmqGroupedReadTest {
     }
 
     /**
-     * A read takes only the groups it returns: while one reader's transaction holds the oldest group, another reader
+     * A read takes only the groups it returns: while one reader's transaction holds a group, another reader
      * gets the next group at once instead of coming back empty (pgmq's read_grouped locks every eligible head).
      */
     @Test
@@ -156,12 +223,14 @@ class PgmqGroupedReadTest {
         try (Connection tx = DB.dataSource().getConnection()) {
             tx.setAutoCommit(false);
             PgmqClient inTx = PgmqClient.onConnection(tx);
+            inTx.startGroupedReadsAt(q, "A");
             assertEquals(a, inTx.readWithNextVisible(GroupedRead.FILL, q, 30, 3).messages().stream()
                     .map(PgmqMessage::msgId).toList());
             // the first read has not committed: A's rows are still visible to others' snapshots, but locked
             assertEquals(List.of(b1, c1), read(GroupedRead.FILL, q, 10), "B and C were not locked by the first read");
             tx.rollback();
         }
+        client.startGroupedReadsAt(q, "A");
         assertEquals(a, read(GroupedRead.FILL, q, 3), "rolled back: A is readable again, in order");
     }
 
@@ -276,7 +345,7 @@ class PgmqGroupedReadTest {
         assertTrue(client.hasGroupIndex(q));
         assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
         assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q
-                     + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group') COLLATE \"C\"), msg_id)",
+                     + "\" (hashtextextended(coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group'), 0), msg_id)",
                 PgmqClient.groupIndexStatement(q, true));
         String other = newQueue(false);
         DB.execute(PgmqClient.groupIndexStatement(other, true));
@@ -284,33 +353,34 @@ class PgmqGroupedReadTest {
     }
 
     /**
-     * Until 2026-12-02 the group index compared groups in the database's collation (each comparison a call to
-     * strcoll); reads now ask for the group in collation "C", which such an index cannot serve. The client tells it
-     * apart from the current one, reads as without an index meanwhile, and createGroupIndex (what a consumer with
-     * autoCreateQueue=true calls) builds it again.
+     * Group indexes earlier builds made: until 2026-12-02 on the group compared in the database's collation (each
+     * comparison a call to strcoll), then on the group compared in collation "C"; reads now ask for the group's key (a
+     * 64-bit hash), which neither can serve. The client tells them apart from the current one, reads as without an
+     * index meanwhile, and createGroupIndex (what a consumer with autoCreateQueue=true calls) builds it again.
      */
     @Test
-    void aGroupIndexAnEarlierBuildMadeIsToldApartAndBuiltAgain() {
-        String q = newQueue(false);
-        assertEquals(PgmqClient.GroupIndexState.MISSING, client.groupIndexState(q));
-        String earlierIndex = "CREATE INDEX \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q
-                              + "\" ((coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group')), msg_id)";
-        DB.execute(earlierIndex);
-        assertEquals(PgmqClient.GroupIndexState.OUTDATED, client.groupIndexState(q));
-        assertFalse(client.hasGroupIndex(q));
-        assertFalse(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read as without an index");
-        long a1 = send(q, "a");
-        long b1 = send(q, "b");
-        send(q, "a");
-        assertEquals(List.of(a1, b1), read(GroupedRead.HEAD, q, 10), "reads stay correct meanwhile");
+    void groupIndexesEarlierBuildsMadeAreToldApartAndBuiltAgain() {
+        for (String group : List.of("(coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group'))",
+                "(coalesce(headers ->> 'x-pgmq-group', '_default_fifo_group') COLLATE \"C\")")) {
+            String q = newQueue(false);
+            assertEquals(PgmqClient.GroupIndexState.MISSING, client.groupIndexState(q));
+            DB.execute("CREATE INDEX \"q_" + q + "_group_idx\" ON pgmq.\"q_" + q + "\" (" + group + ", msg_id)");
+            assertEquals(PgmqClient.GroupIndexState.OUTDATED, client.groupIndexState(q), group);
+            assertFalse(client.hasGroupIndex(q));
+            assertFalse(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read as without an index");
+            long a1 = send(q, "a");
+            long b1 = send(q, "b");
+            send(q, "a");
+            assertEquals(List.of(a1, b1), read(GroupedRead.HEAD, q, 10), "reads stay correct meanwhile");
 
-        client.createGroupIndex(q);
-        assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
-        assertEquals(1, DB.queryLong("SELECT count(*) FROM pg_indexes WHERE schemaname = 'pgmq' AND tablename = 'q_"
-                                     + q + "' AND indexname LIKE '%group%'"), "built again, not beside it");
-        assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read through the new index");
-        assertEquals("DROP INDEX CONCURRENTLY IF EXISTS pgmq.\"q_" + q + "_group_idx\"",
-                PgmqClient.dropGroupIndexStatement(q, true));
+            client.createGroupIndex(q);
+            assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
+            assertEquals(1, DB.queryLong("SELECT count(*) FROM pg_indexes WHERE schemaname = 'pgmq' AND tablename = 'q_"
+                                         + q + "' AND indexname LIKE '%group%'"), "built again, not beside it");
+            assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read through the new index");
+            assertEquals("DROP INDEX CONCURRENTLY IF EXISTS pgmq.\"q_" + q + "_group_idx\"",
+                    PgmqClient.dropGroupIndexStatement(q, true));
+        }
     }
 
     /**
@@ -325,7 +395,8 @@ class PgmqGroupedReadTest {
         // group R: 3 messages at the front; 9 other groups share the rest of 30,000
         fill(q, "CASE WHEN i IN (0, 5, 7) THEN 'R' ELSE 'g' || i % 9 END");
         assertOneReadTouchesFewBlocks(q);
-        // fill: R's whole run first (its head is the oldest message), then the next groups' runs
+        // fill: R's whole run first (the read starts with R), then the next groups' runs
+        client.startGroupedReadsAt(q, "R");
         List<Long> ids = read(GroupedRead.FILL, q, 10);
         assertEquals(List.of(1L, 6L, 8L), ids.stream().filter(id -> id == 1 || id == 6 || id == 8).toList());
         assertEquals(10, ids.size(), ids.toString());
@@ -377,6 +448,7 @@ class PgmqGroupedReadTest {
             fill(q, "CASE WHEN i < 29990 THEN 'one' ELSE 'other' || i END");
             assertEquals(11, DB.queryLong("SELECT count(DISTINCT headers ->> 'x-pgmq-group') FROM pgmq.\"q_" + q
                                           + "\""));
+            client.startGroupedReadsAt(q, "one");
             List<Long> taken = client.readWithNextVisible(mode, q, 300, 1).messages().stream()
                     .map(PgmqMessage::msgId).toList();
             assertEquals(List.of(1L), taken, mode + ": the head of the big group, held from now on");
@@ -385,7 +457,7 @@ class PgmqGroupedReadTest {
                 assertEquals(1, read(mode, q, 1).size(), mode + ": a small group's message");
             }
             ReadBuffers.assertFewerThan(300, DB.dataSource(), client.readStatement(mode, q, 10),
-                    GroupedReadSql.parameters(mode, 30, 10), "pgmq.\"q_" + q + "\"");
+                    GroupedReadSql.parameters(mode, 0L, 30, 10), "pgmq.\"q_" + q + "\"");
             assertEquals(List.of(), read(mode, q, 10), mode + ": every group held");
         }
     }
@@ -408,7 +480,7 @@ class PgmqGroupedReadTest {
             DB.execute("VACUUM ANALYZE " + table);
             assertTrue(client.readStatement(mode, q, 10).contains(BOUNDED_WALK), mode + ": 100 groups, the walk");
             ReadBuffers.assertFewerThan(1000, DB.dataSource(), client.readStatement(mode, q, 10),
-                    GroupedReadSql.parameters(mode, 30, 10), table);
+                    GroupedReadSql.parameters(mode, 0L, 30, 10), table);
             List<PgmqMessage> read = client.readWithNextVisible(mode, q, 30, 10).messages();
             assertFalse(read.isEmpty(), mode + ": free groups are read");
             assertTrue(read.stream().allMatch(m -> m.msgId() > 28000 && !m.headers().contains("waiting")),
@@ -420,7 +492,7 @@ class PgmqGroupedReadTest {
     @Test
     void theReadFollowsTheNumberOfGroups() {
         String q = newQueue(true);
-        String skipping = "ARRAY(SELECT msg_id FROM heads)";
+        String skipping = "FROM heads s CROSS JOIN LATERAL";
         assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(skipping), "no group yet: few");
         for (int g = 0; g < GroupedReadSql.FEW_GROUPS_AT_MOST + 1; g++) {
             send(q, "g" + g);
@@ -470,7 +542,7 @@ class PgmqGroupedReadTest {
     /** A grouped read of 10 touches fewer than 300 buffers (of a queue of ~430 heap pages), whichever plan is used. */
     private void assertOneReadTouchesFewBlocks(String q) throws Exception {
         ReadBuffers.assertFewerThan(300, DB.dataSource(), client.readStatement(GroupedRead.FILL, q, 10),
-                GroupedReadSql.parameters(GroupedRead.FILL, 30, 10), "pgmq.\"q_" + q + "\"");
+                GroupedReadSql.parameters(GroupedRead.FILL, 0L, 30, 10), "pgmq.\"q_" + q + "\"");
     }
 
     /** 30,000 messages whose group is {@code groupOf} of their number i (SQL), analyzed as autovacuum would. */

@@ -82,10 +82,14 @@ class PgmqReadSnapshotTest {
                 try (Statement s = reader.createStatement()) {
                     s.execute("SELECT 1"); // the snapshot
                 }
+                // both start with group a, so that the reader in the snapshot meets the row the other took
+                client.startGroupedReadsAt(q, "a");
                 assertEquals(List.of(first), ids(client.readWithNextVisible(way.mode(), q, 30, 1)),
                         way + ": another reader takes the first");
-                assertEquals(List.of(second), ids(PgmqClient.onConnection(reader)
-                        .readWithNextVisible(way.mode(), q, 30, 10)), way + ": the first is passed over");
+                PgmqClient inSnapshot = PgmqClient.onConnection(reader);
+                inSnapshot.startGroupedReadsAt(q, "a");
+                assertEquals(List.of(second), ids(inSnapshot.readWithNextVisible(way.mode(), q, 30, 10)),
+                        way + ": the first is passed over");
                 reader.rollback();
             }
         }
