@@ -34,8 +34,8 @@ public final class ReadScripts {
         String plain = args.length > 1 ? QueueNames.validate(args[1]) : "p";
         String grouped = args.length > 2 ? QueueNames.validate(args[2]) : "g";
         Files.createDirectories(dir);
-        String plainTable = PgmqClient.qualifiedQueueTable(plain);
-        String groupedTable = PgmqClient.qualifiedQueueTable(grouped);
+        String plainTable = QueueNames.qualifiedQueueTable(plain);
+        String groupedTable = QueueNames.qualifiedQueueTable(grouped);
         Map<String, String> scripts = new LinkedHashMap<>();
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
                 "r", new String[] { "qty", "vt", "qty" }, plain));
@@ -74,8 +74,8 @@ public final class ReadScripts {
             parameters = Arrays.copyOf(parameters, parameters.length + 1);
             parameters[parameters.length - 1] = "cursor";
         }
-        String archive = String.format(CompletionSql.ARCHIVE_OWNED, PgmqClient.qualifiedQueueTable(queue),
-                PgmqClient.qualifiedArchiveTable(queue));
+        String archive = String.format(CompletionSql.ARCHIVE_OWNED, QueueNames.qualifiedQueueTable(queue),
+                QueueNames.qualifiedArchiveTable(queue));
         return "\\set qty " + BATCH + "\n\\set vt " + VT_SECONDS + "\n" + variables(batchAsArrays, parameters)
                + " \\gset\n" + variables(archive, new String[] { "ids", "cts" }) + ";\n";
     }

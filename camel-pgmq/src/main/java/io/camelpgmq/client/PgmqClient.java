@@ -219,7 +219,7 @@ public final class PgmqClient {
             if (sql.length() > 0) {
                 sql.append(" UNION ALL ");
             }
-            sql.append(String.format(QueueSql.QUEUE_STATS, qualifiedQueueTable(queueName)));
+            sql.append(String.format(QueueSql.QUEUE_STATS, QueueNames.qualifiedQueueTable(queueName)));
         }
         return queryList(sql.toString(), "queue_stats", null,
                 (rs, columns) -> new PgmqQueueStats(rs.getString("queue_name"), rs.getLong("depth"),
@@ -236,7 +236,7 @@ public final class PgmqClient {
      */
     public int pruneArchive(String queueName, long olderThanMillis, int batchSize) {
         requirePositive(batchSize, "batchSize");
-        String table = qualifiedArchiveTable(queueName);
+        String table = QueueNames.qualifiedArchiveTable(queueName);
         return inTransaction(tx -> tx.withConnection("prune_archive", queueName, c -> {
             if (!one(c, QueueSql.PRUNE_LOCK, "prune_archive", FIRST_BOOLEAN, "camel-pgmq:prune:" + table)) {
                 return -1;
@@ -412,14 +412,14 @@ public final class PgmqClient {
      */
     public List<PgmqMessage> browse(String queueName, int limit) {
         requirePositive(limit, "limit");
-        return queryList(String.format(QueueSql.BROWSE, qualifiedQueueTable(queueName)), "browse", queueName,
+        return queryList(String.format(QueueSql.BROWSE, QueueNames.qualifiedQueueTable(queueName)), "browse", queueName,
                 PgmqClient::toMessage, limit);
     }
 
     /** Up to {@code limit} messages of the queue's archive ({@code pgmq.a_<name>}), oldest first. */
     public List<PgmqMessage> browseArchive(String queueName, int limit) {
         requirePositive(limit, "limit");
-        return queryList(String.format(QueueSql.BROWSE, qualifiedArchiveTable(queueName)), "browse_archive", queueName,
+        return queryList(String.format(QueueSql.BROWSE, QueueNames.qualifiedArchiveTable(queueName)), "browse_archive", queueName,
                 PgmqClient::toMessage, limit);
     }
 
@@ -755,7 +755,7 @@ public final class PgmqClient {
             implements StatementTexts.Shape {
         @Override
         public String write() {
-            String queueTable = qualifiedQueueTable(queueName);
+            String queueTable = QueueNames.qualifiedQueueTable(queueName);
             return mode == null ? ReadSql.read(queueTable, qty, indexed)
                     : GroupedReadSql.read(mode, queueTable, qty, indexed, fewGroups);
         }
@@ -765,7 +765,7 @@ public final class PgmqClient {
     private record CompletionText(String template, String queueName) implements StatementTexts.Shape {
         @Override
         public String write() {
-            return String.format(template, qualifiedQueueTable(queueName), qualifiedArchiveTable(queueName));
+            return String.format(template, QueueNames.qualifiedQueueTable(queueName), QueueNames.qualifiedArchiveTable(queueName));
         }
     }
 
@@ -792,7 +792,7 @@ public final class PgmqClient {
      * (which it must have): its grouped reads then find the groups' heads by skipping through the index.
      */
     boolean hasFewGroups(String queueName) {
-        return queryOne(GroupedReadSql.countGroups(qualifiedQueueTable(queueName)), "group count",
+        return queryOne(GroupedReadSql.countGroups(QueueNames.qualifiedQueueTable(queueName)), "group count",
                 QueueNames.validate(queueName), FIRST_LONG) <= GroupedReadSql.FEW_GROUPS_AT_MOST;
     }
 
@@ -943,16 +943,6 @@ public final class PgmqClient {
             }
             return ids;
         }
-    }
-
-    /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
-    static String qualifiedArchiveTable(String queueName) {
-        return "pgmq.\"" + QueueNames.archiveTable(queueName) + '"';
-    }
-
-    /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
-    static String qualifiedQueueTable(String queueName) {
-        return "pgmq.\"" + QueueNames.queueTable(queueName) + '"';
     }
 
     /** The deliveries' msg_ids, bound as {@code bigint[]} ({@link #prepare}) or written out (session-prepared). */

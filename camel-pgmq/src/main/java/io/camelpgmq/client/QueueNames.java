@@ -58,6 +58,16 @@ public final class QueueNames {
         return "a_" + validate(queueName).toLowerCase(Locale.ROOT);
     }
 
+    /** {@code pgmq."a_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
+    static String qualifiedArchiveTable(String queueName) {
+        return "pgmq.\"" + archiveTable(queueName) + '"';
+    }
+
+    /** {@code pgmq."q_<name>"}: the name is validated (letters, digits, _), lower-cased as pgmq does and quoted. */
+    static String qualifiedQueueTable(String queueName) {
+        return "pgmq.\"" + queueTable(queueName) + '"';
+    }
+
     /**
      * The channel pgmq's {@code enable_notify_insert} trigger notifies on: {@code pgmq.q_<name>.INSERT}, built from the
      * lower-cased table name. It holds dots and upper case, so it must be quoted in {@code LISTEN}.
