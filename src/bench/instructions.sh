@@ -148,12 +148,11 @@ instructions() {
 }
 
 echo "Instructions per message, PostgreSQL 15 under callgrind: $CLIENTS clients, reads of 10 + their archive,"
-echo "$MESSAGES messages over $GROUPS_N groups; runs of $SHORT and $LONG transactions per client. grouped.sql is the read"
-echo "the client uses on a queue of at most 64 groups (the skip through the groups), grouped-many.sql on one of more"
-echo "(the walk, then the skip)"
+echo "$MESSAGES messages over $GROUPS_N groups; runs of $SHORT and $LONG transactions per client. grouped.sql is the"
+echo "consumer's grouped read with the group index (the skip through the groups, from each client's cursor)"
 plain=""
 printf '%-18s %14s %10s %22s\n' "script" "Ir a message" "vs plain" "runs (Ir, messages)"
-for script in ${PGMQ_CALLGRIND_SCRIPTS:-plain.sql grouped.sql grouped-many.sql}; do
+for script in ${PGMQ_CALLGRIND_SCRIPTS:-plain.sql grouped.sql}; do
   read -r short short_messages <<<"$(instructions "$script" "$SHORT")"
   read -r long long_messages <<<"$(instructions "$script" "$LONG")"
   # the messages the runs archived, counted: a read that came back short archives fewer than 10

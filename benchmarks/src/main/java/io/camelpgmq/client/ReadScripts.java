@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh}: each transaction
- * reads a batch (the consumer's plain read, or its grouped read of a queue of few or of many groups) and archives
+ * reads a batch (the consumer's plain read, or its grouped read with the group index) and archives
  * what it read, as two auto-commit statements ({@code readWithNextVisible} then {@code archiveDelivered}). The
  * statements are the client's, word for word, except the read's last {@code SELECT}, which returns the batch's
  * msg_ids and read counts as two arrays (pgbench's {@code \gset} takes one row) for the archive to bind.
@@ -25,9 +25,8 @@ public final class ReadScripts {
     }
 
     /**
-     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} (few groups),
-     * {@code grouped-many.sql} and {@code group-index.sql} to; {@code args[1]} and {@code args[2]}: the plain and the
-     * grouped queue (default {@code p} and {@code g}).
+     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} and {@code group-index.sql} to;
+     * {@code args[1]} and {@code args[2]}: the plain and the grouped queue (default {@code p} and {@code g}).
      */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
@@ -40,10 +39,8 @@ public final class ReadScripts {
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
                 "r", new String[] { "qty", "vt", "qty" }, plain));
         String[] groupedParameters = { "cursor", "qty", "qty", "qty", "vt", "qty" };
-        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
+        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true),
                 " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
-        scripts.put("grouped-many.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true,
-                false), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }

@@ -43,7 +43,6 @@ class ReadScriptsTest {
 
         assertArchivesTen(dir.resolve("plain.sql"), plain, 10);
         assertArchivesTen(dir.resolve("grouped.sql"), grouped, 10);
-        assertArchivesTen(dir.resolve("grouped-many.sql"), grouped, 20);
     }
 
     /** Runs the script's two statements as pgbench would (its variables bound as text), once. */

@@ -23,20 +23,18 @@ package io.camelpgmq.client;
  * <li>The rest of a group's run is locked as it is read (in fill and head modes; round robin locks what it picked,
  * after the pick), and the row lock returns each row's newest version: the run also stops at a message another
  * transaction made invisible after the snapshot.</li>
- * <li>On a queue of many groups each head is found by walking the queue in msg_id order (the primary key) and asking
- * the group index whether an older message of its group exists, for the first few visible messages ({@link #walkAhead});
- * beyond them, by skipping through the group index one group at a time until the batch is full. So the cost is the
- * rows ahead of the first free heads, not the backlog, and not the messages a waiting group left at the front of
- * the queue. On a queue of few groups ({@link #FEW_GROUPS_AT_MOST}) the heads are found by skipping through the
- * group index, one descent per group, from a cursor: the key of the last group the client took, so that the groups
- * take turns (round robin in the order of their keys) and a read descends only until its batch is full.
+ * <li>Each head is found by skipping through the group index from one group to the next, one descent per group,
+ * from a cursor: the key of the last group the client took ({@link GroupCursors}), so that the groups take turns (round
+ * robin in the order of their keys) and a read descends only until its batch is full. So the cost is the groups a
+ * read takes and those it finds taken, not the backlog, and not the messages a waiting group left at the front of
+ * the queue.
  * A head's run is a range of the group index from the head on, however few messages a group has. Without the index
  * ({@link #groupIndex}) the statement walks the primary key instead: correct, only slower.</li>
  * <li>No session state, no advisory lock: it runs as one statement in auto-commit, behind a transaction pooler
  * too.</li>
  * </ul>
  * Like {@code readWithNextVisible}'s plain form it also returns the database's clock and, when the read came back
- * short, the earliest future {@code vt} of the queue; on a queue of few groups, also whether groups other than those
+ * short, the earliest future {@code vt} of the queue; with the group index, also whether groups other than those
  * it took were free ({@link PgmqRead#otherGroupsFree()}); and the cursor for the next read ({@code group_cursor}). Messages of one group sent concurrently by several
  * transactions are ordered by msg_id only once both committed: send a group's messages one transaction after the
  * other.
@@ -68,7 +66,7 @@ final class GroupedReadSql {
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
     // %6$s: the CTEs the heads are found with (HEADS_OF_GROUPS with the group index, else none), %7$s: the heads, locked, in the order they
-    // are taken (HEADS_BY_WALK, HEADS_BY_SKIP or HEADS_BY_BOUNDED_WALK), %8$s: whether groups other than those taken were
+    // are taken (HEADS_BY_WALK or HEADS_BY_SKIP), %8$s: whether groups other than those taken were
     // free (OTHER_GROUPS_FREE, or unknown).
     // %9$s: how the run's rows are locked (LOCK_RUN_AS_READ, or none), %10$s: the CTEs that lock them after the pick
     // (RELOCK_PICKED, or none), %11$s: the CTE the update takes its rows from (picked or kept).
@@ -141,17 +139,19 @@ final class GroupedReadSql {
                                                 + " WHERE h.vt <= statement_timestamp() AND %3$s AND "
                                                 + ReadSql.unchangedSinceSnapshot("h")
                                                 + " ORDER BY h.msg_id LIMIT %2$s FOR UPDATE OF h SKIP LOCKED";
-    // A queue of few groups: each group's head is the first entry of its range of the group index, found by a skip
-    // through the index from one group to the next (one descent per group), whatever the backlog. The skip starts
-    // after the cursor (the key of the last group this client took from the queue), runs to the last key and goes on
-    // from the first, and is pulled only while the batch is not full: a read descends for the groups it takes and for
-    // those it finds taken, not for every group. So the groups take turns, in the order of their keys (round robin:
-    // every free group is taken within one turn of the cursor through the keys), and a batch is not the oldest free
-    // group's. Against the heads of every group found first and taken oldest first, on PostgreSQL 15 (instructions a
-    // message, 4 clients, 10 groups): 0.85 with the same index, 0.79 with the index on the key. With a 20,000 backlog in one group whose head was in flight, the walk touched 60,335
-    // buffers and took 163 ms per read; the skip 14 (PostgreSQL 15). With many groups the walk finds free heads in the
-    // first rows and the skip would descend once per group: the client picks by the number of groups
-    // (FEW_GROUPS_AT_MOST). A queue of many groups skips too, lazily, beyond its walk (HEADS_BY_BOUNDED_WALK).
+    // With the group index each group's head is the first entry of its range of the index, found by a skip through the
+    // index from one group to the next (one descent per group), whatever the backlog. The skip starts after the cursor
+    // (the key of the last group this client took from the queue), runs to the last key and goes on from the first,
+    // and is pulled only while the batch is not full: a read descends for the groups it takes and for those it finds
+    // taken, not for every group. So the groups take turns in the order of their keys (round robin: every free group is
+    // taken within one turn of the cursor through the keys), and a batch is not the oldest free group's. Instructions a
+    // message on PostgreSQL 15 (4 clients), against the heads of every group found first and the oldest taken first: 10
+    // groups, 0.85 with the same index, 0.79 with the index on the key. Walking the queue in msg_id order for heads went
+    // through every message ahead of the first free head on every read: with a 20,000 backlog in one group whose head
+    // was in flight, 60,335 buffers and 163 ms per read against 14 for the skip (PostgreSQL 15); over 100 groups, one
+    // waiting with 14,000 messages at the front, about 60,000 buffers a read. Bounded to the first 32 visible messages
+    // and followed by the skip, as reads of queues of more than 64 groups did until 2026-12-04, the walk cost 1.29x a
+    // plain read's instructions a message over 1,000 groups, against 1.25x for the skip from the cursor.
     private static final String HEADS_OF_GROUPS = "heads_after AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
                                                   + " FROM %1$s y WHERE " + group("y") + " > (SELECT grp FROM cursor_key)"
                                                   + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
@@ -177,51 +177,15 @@ final class GroupedReadSql {
                                                 + ReadSql.unchangedSinceSnapshot("h")
                                                 + " FOR UPDATE OF h SKIP LOCKED) l WHERE s.vt <= statement_timestamp()"
                                                 + " LIMIT %2$s";
-    // A queue of many groups: the walk, bounded to the first %3$s visible messages, then the skip through the groups
-    // beyond them, pulled one group at a time (in the group index's order, not the heads' age) until the batch is full.
-    // The unbounded walk went through every visible message ahead of the first free head: a group whose head waits
-    // (in process, for a retry) while the other groups are read leaves its later messages at the front of the queue,
-    // and every read of every reader walked them (100 groups, one waiting with 14,000 messages ahead of the free heads).
-    // Each candidate is locked by its own look-up (a lateral subquery), so a candidate the walk found and another
-    // reader holds is skipped, and the walk's rows are never locked.
-    private static final String HEADS_BY_BOUNDED_WALK = "SELECT l.msg_id, l.grp FROM ("
-                                                        + "SELECT w.msg_id FROM (SELECT w.msg_id, w.headers FROM %1$s w"
-                                                        + " WHERE w.vt <= statement_timestamp() ORDER BY w.msg_id"
-                                                        + " LIMIT %3$s) w WHERE %4$s"
-                                                        + " UNION ALL SELECT s.msg_id FROM heads s"
-                                                        + " WHERE s.vt <= statement_timestamp() AND s.msg_id > (SELECT"
-                                                        + " max(v.msg_id) FROM (SELECT v.msg_id FROM %1$s v"
-                                                        + " WHERE v.vt <= statement_timestamp() ORDER BY v.msg_id"
-                                                        + " LIMIT %3$s) v)) c"
-                                                        + " CROSS JOIN LATERAL (SELECT h.msg_id, " + group("h")
-                                                        + " AS grp FROM %1$s h WHERE h.msg_id = c.msg_id"
-                                                        + " AND h.vt <= statement_timestamp() AND "
-                                                        + ReadSql.unchangedSinceSnapshot("h")
-                                                        + " FOR UPDATE OF h SKIP LOCKED) l LIMIT %2$s";
     // Whether more groups had a visible head (in the statement's snapshot) than the read took: the consumer sends
     // another reader to help only then. Without it every full read of a strict FIFO queue (one group) started a helper
     // whose read found the only group taken; worse, such a read often met the head just taken, locked its newest
     // version to recheck it and held that lock to its commit, so the working reader's archive waited for it. Known
     // only where the heads are at hand (the skip): a head taken meanwhile by another reader still counts as free, so
-    // the answer errs towards helping.
+    // the answer errs towards helping. The skip goes on from the groups taken to the first other free head it finds.
     private static final String OTHER_GROUPS_FREE = "EXISTS (SELECT 1 FROM heads s WHERE s.vt <= statement_timestamp()"
                                                     + " AND NOT EXISTS (SELECT 1 FROM picked p WHERE p.head_id = s.msg_id))";
     private static final String UNKNOWN = "NULL::boolean";
-
-    /** The fewest visible messages a grouped read of a queue of many groups walks before it skips ({@link #walkAhead}). */
-    static final int WALK_AHEAD_AT_LEAST = 32;
-
-    /** The most groups a queue may have for its grouped reads to find the heads by skipping through the groups. */
-    static final int FEW_GROUPS_AT_MOST = 64;
-    // How many groups the queue has, counted up to FEW_GROUPS_AT_MOST + 1 by the same skip through the group index
-    // (only with it: without it each step would read the table)
-    private static final String COUNT_GROUPS = "WITH RECURSIVE g AS ((SELECT " + group("y") + " AS grp"
-                                               + " FROM %1$s y ORDER BY " + group("y") + " LIMIT 1)"
-                                               + " UNION ALL SELECT (SELECT " + group("y") + " FROM %1$s y WHERE "
-                                               + group("y") + " > g.grp ORDER BY " + group("y") + " LIMIT 1)"
-                                               + " FROM g WHERE g.grp IS NOT NULL)"
-                                               + " SELECT count(*) FROM (SELECT 1 FROM g WHERE grp IS NOT NULL LIMIT "
-                                               + (FEW_GROUPS_AT_MOST + 1) + ") c";
 
     // the key of a group (parameter: its name, or null for the messages without one), as the reads compute it
     static final String GROUP_KEY = "SELECT " + String.format(GROUP_OF, "") + " FROM (SELECT jsonb_build_object("
@@ -260,51 +224,27 @@ final class GroupedReadSql {
 
     /**
      * The statement for {@code mode} reading up to {@code qty} messages over the (validated, quoted) queue table;
-     * {@code groupIndexed}: whether the queue has the group index ({@link #groupIndex}); {@code fewGroups}: whether it
-     * has at most {@link #FEW_GROUPS_AT_MOST} groups (as last counted), so that its heads are found by skipping through
-     * the group index (only with it).
+     * {@code groupIndexed}: whether the queue has the group index ({@link #groupIndex}), so that its heads are found by
+     * skipping through it.
      */
-    static String read(GroupedRead mode, String qualifiedQueueTable, int qty, boolean groupIndexed,
-                       boolean fewGroups) {
+    static String read(GroupedRead mode, String qualifiedQueueTable, int qty, boolean groupIndexed) {
         // fill: no ORDER BY, so the heads are pulled only while the batch fills (in the order they are found, each
         // followed by its run); round robin: one message per group per layer, groups by the age of their head
         String order = mode == GroupedRead.ROUND_ROBIN ? "ORDER BY rn, head_id" : "";
-        boolean skip = groupIndexed && fewGroups;
-        boolean boundedWalk = groupIndexed && !fewGroups;
         boolean relock = mode == GroupedRead.ROUND_ROBIN;
         String headBound = PlanBound.literal(qty);
-        String heads;
-        if (skip) {
-            heads = String.format(HEADS_BY_SKIP, qualifiedQueueTable, headBound);
-        } else if (boundedWalk) {
-            heads = String.format(HEADS_BY_BOUNDED_WALK, qualifiedQueueTable, headBound, walkAhead(qty),
-                    isHead(qualifiedQueueTable, "w"));
-        } else {
-            heads = String.format(HEADS_BY_WALK, qualifiedQueueTable, headBound, isHead(qualifiedQueueTable, "h"));
-        }
+        String heads = groupIndexed ? String.format(HEADS_BY_SKIP, qualifiedQueueTable, headBound)
+                : String.format(HEADS_BY_WALK, qualifiedQueueTable, headBound, isHead(qualifiedQueueTable, "h"));
         return String.format(TEMPLATE, qualifiedQueueTable, order, PlanBound.literal(qty),
                 PlanBound.literal(perGroup(mode, qty)), groupIndexed ? RUN_THROUGH_INDEX : RUN_BY_WALK,
                 groupIndexed ? String.format(HEADS_OF_GROUPS, qualifiedQueueTable) : "", heads,
-                skip ? OTHER_GROUPS_FREE : UNKNOWN, relock ? "" : LOCK_RUN_AS_READ,
+                groupIndexed ? OTHER_GROUPS_FREE : UNKNOWN, relock ? "" : LOCK_RUN_AS_READ,
                 relock ? String.format(RELOCK_PICKED, qualifiedQueueTable) : "", relock ? "kept" : "picked");
-    }
-
-    /** Counts the groups of the (validated, quoted) queue table up to {@link #FEW_GROUPS_AT_MOST} + 1. */
-    static String countGroups(String qualifiedQueueTable) {
-        return String.format(COUNT_GROUPS, qualifiedQueueTable);
     }
 
     /** Whether the row {@code alias} of the (validated, quoted) queue table is its group's head. */
     private static String isHead(String qualifiedQueueTable, String alias) {
         return String.format(String.format(IS_HEAD, qualifiedQueueTable, alias), group(alias));
-    }
-
-    /**
-     * How many visible messages a read of a queue of many groups walks for free heads before it skips through the
-     * groups: enough that the heads of the groups in process at the front (each reader's) do not send it to the skip.
-     */
-    static int walkAhead(int qty) {
-        return Math.max(WALK_AHEAD_AT_LEAST, 2 * qty);
     }
 
     private static int perGroup(GroupedRead mode, int qty) {

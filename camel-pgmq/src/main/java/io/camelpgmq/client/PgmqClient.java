@@ -47,7 +47,6 @@ public final class PgmqClient {
     private final DataSource dataSource;
     private final Connection connection;
     private final QueueChecks groupIndexChecks = new QueueChecks(this::hasGroupIndex);
-    private final QueueChecks fewGroupsChecks = new QueueChecks(this::hasFewGroups);
     private final QueueChecks vtIndexChecks = new QueueChecks(this::hasVtIndex);
     private final GroupCursors groupCursors = new GroupCursors();
     private volatile boolean sessionPreparedReads;
@@ -171,7 +170,6 @@ public final class PgmqClient {
                 queueName);
         // its indexes went with it
         groupIndexChecks.found(queueName, false);
-        fewGroupsChecks.forget(queueName);
         vtIndexChecks.forget(queueName);
         return dropped;
     }
@@ -737,27 +735,24 @@ public final class PgmqClient {
     /**
      * The consumer's read of up to {@code qty} messages of a (validated) queue: plain ({@code mode} null), written for
      * whether the queue table has an index on vt, or in FIFO groups, written for whether the queue has the group index
-     * and, with it, few groups (each as last looked up, once a minute).
+     * (each as last looked up, once a minute).
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
-        if (mode == null) {
-            return texts.of(new ReadText(null, queueName, qty, vtIndexChecks.holds(queueName), false));
-        }
-        boolean indexed = groupIndexChecks.holds(queueName);
-        return texts.of(new ReadText(mode, queueName, qty, indexed, indexed && fewGroupsChecks.holds(queueName)));
+        boolean indexed = mode == null ? vtIndexChecks.holds(queueName) : groupIndexChecks.holds(queueName);
+        return texts.of(new ReadText(mode, queueName, qty, indexed));
     }
 
     /**
      * A read's text: plain ({@code mode} null; {@code indexed}: the queue table has an index on vt) or in FIFO groups
-     * ({@code indexed}: the queue has the group index; {@code fewGroups}: and few groups).
+     * ({@code indexed}: the queue has the group index).
      */
-    private record ReadText(GroupedRead mode, String queueName, int qty, boolean indexed, boolean fewGroups)
+    private record ReadText(GroupedRead mode, String queueName, int qty, boolean indexed)
             implements StatementTexts.Shape {
         @Override
         public String write() {
             String queueTable = QueueNames.qualifiedQueueTable(queueName);
             return mode == null ? ReadSql.read(queueTable, qty, indexed)
-                    : GroupedReadSql.read(mode, queueTable, qty, indexed, fewGroups);
+                    : GroupedReadSql.read(mode, queueTable, qty, indexed);
         }
     }
 
@@ -785,15 +780,6 @@ public final class PgmqClient {
         long key = queryOne(GroupedReadSql.GROUP_KEY, "group key", QueueNames.validate(queueName), FIRST_LONG, group);
         // the cursor just before the group's key (below the lowest key it wraps to the highest, which is as good)
         groupCursors.moveTo(queueName, key - 1);
-    }
-
-    /**
-     * Whether the queue has at most {@value GroupedReadSql#FEW_GROUPS_AT_MOST} groups, counted through its group index
-     * (which it must have): its grouped reads then find the groups' heads by skipping through the index.
-     */
-    boolean hasFewGroups(String queueName) {
-        return queryOne(GroupedReadSql.countGroups(QueueNames.qualifiedQueueTable(queueName)), "group count",
-                QueueNames.validate(queueName), FIRST_LONG) <= GroupedReadSql.FEW_GROUPS_AT_MOST;
     }
 
     /**
@@ -1041,7 +1027,6 @@ public final class PgmqClient {
             return null;
         });
         groupIndexChecks.found(queueName, true);
-        fewGroupsChecks.forget(queueName);
     }
 
     /** Whether the queue has camel-pgmq's group index as grouped reads use it ({@link #createGroupIndex(String)}). */

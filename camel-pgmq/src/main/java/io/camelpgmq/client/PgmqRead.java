@@ -13,9 +13,9 @@ import java.util.List;
  * @param databaseNow   the database's clock at the read
  * @param completed       the ids of earlier deliveries completed in the same statement
  *                        ({@link PgmqClient#completeAndRead}); empty for a read alone
- * @param otherGroupsFree for a grouped read of a queue of few groups, whether groups other than those it took had
- *                        their oldest message visible at the read (one another reader may have taken since);
- *                        {@code null} when the read does not know (plain reads, queues of many groups)
+ * @param otherGroupsFree for a grouped read, whether groups other than those it took had their oldest message visible
+ *                        at the read (one another reader may have taken since); {@code null} when the read does not
+ *                        know (plain reads, grouped reads of a queue without the group index)
  */
 public record PgmqRead(List<PgmqMessage> messages, OffsetDateTime nextVisibleAt, OffsetDateTime databaseNow,
                        List<Long> completed, Boolean otherGroupsFree) {

@@ -7,11 +7,10 @@ import java.util.function.Predicate;
 
 /**
  * A fact about each queue that a read is written for, as a read last found it: whether the queue has camel-pgmq's
- * group index (the grouped read finds a group's run differently with it and without, {@link GroupedReadSql#read}),
- * whether it has few groups (then the grouped read finds the heads by skipping through that index), whether its table
- * has pgmq's index on {@code vt} (the plain read walks it, {@link ReadSql#read}). Looked up again after a minute, so
- * an index created or dropped by hand, or groups that come and go, are followed without a restart; one lookup per
- * queue, fact and minute.
+ * group index (the grouped read finds the heads and a group's run differently with it and without,
+ * {@link GroupedReadSql#read}), whether its table has pgmq's index on {@code vt} (the plain read walks it,
+ * {@link ReadSql#read}). Looked up again after a minute, so an index created or dropped by hand is followed without a
+ * restart; one lookup per queue, fact and minute.
  */
 final class QueueChecks {
 

@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PgmqGroupedReadTest {
 
     private static final PgmqTestDatabase DB = PgmqTestDatabase.get();
-    /** What the read of a queue of many groups says when it goes on from its walk to the skip through the groups. */
-    private static final String BOUNDED_WALK = "UNION ALL SELECT s.msg_id FROM heads s";
+    /** What the read says when it finds the heads by skipping through the group index. */
+    private static final String SKIP = "FROM heads s CROSS JOIN LATERAL";
     private final PgmqClient client = new PgmqClient(DB.dataSource());
 
     private String newQueue(boolean index) {
@@ -466,19 +466,19 @@ class PgmqGroupedReadTest {
      * A queue of many groups where one group waits (its head in process, or waiting for a retry) while the others are
      * read: its later messages are left at the front of the queue. Walking the queue for free heads went through all of
      * them on every read of every reader (100 groups, 14,000 messages of the waiting group ahead of the free heads:
-     * about 60,000 buffers a read); the walk now stops after a few visible messages and skips through the groups
-     * beyond them.
+     * about 60,000 buffers a read); the heads are found by skipping through the groups instead.
      */
     @Test
     void aWaitingGroupsMessagesAtTheFrontOfAQueueOfManyGroupsAreNotWalkedThrough() throws Exception {
         for (GroupedRead mode : GroupedRead.values()) {
             String q = newQueue(true);
             fill(q, "CASE WHEN i % 2 = 0 THEN 'waiting' ELSE 'g' || i % 99 END");
+            client.startGroupedReadsAt(q, "waiting");
             assertEquals(List.of(1L), read(mode, q, 1), mode + ": the waiting group's head, held from now on");
             String table = "pgmq.\"q_" + q + "\"";
             DB.execute("DELETE FROM " + table + " WHERE msg_id <= 28000 AND headers ->> 'x-pgmq-group' <> 'waiting'");
             DB.execute("VACUUM ANALYZE " + table);
-            assertTrue(client.readStatement(mode, q, 10).contains(BOUNDED_WALK), mode + ": 100 groups, the walk");
+            assertTrue(client.readStatement(mode, q, 10).contains(SKIP), mode + ": 100 groups, the skip");
             ReadBuffers.assertFewerThan(1000, DB.dataSource(), client.readStatement(mode, q, 10),
                     GroupedReadSql.parameters(mode, 0L, 30, 10), table);
             List<PgmqMessage> read = client.readWithNextVisible(mode, q, 30, 10).messages();
@@ -488,29 +488,12 @@ class PgmqGroupedReadTest {
         }
     }
 
-    /** The reads follow the number of groups: skipping through few, walking the queue for many. */
-    @Test
-    void theReadFollowsTheNumberOfGroups() {
-        String q = newQueue(true);
-        String skipping = "FROM heads s CROSS JOIN LATERAL";
-        assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(skipping), "no group yet: few");
-        for (int g = 0; g < GroupedReadSql.FEW_GROUPS_AT_MOST + 1; g++) {
-            send(q, "g" + g);
-        }
-        assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(skipping), "counted once a minute");
-        String many = new PgmqClient(DB.dataSource()).readStatement(GroupedRead.FILL, q, 10);
-        assertTrue(many.contains(BOUNDED_WALK) && !many.contains(skipping),
-                "65 groups: the walk");
-        assertFalse(client.readStatement(GroupedRead.FILL, newQueue(false), 10).contains("heads"),
-                "no group index: no skip (each step would read the table)");
-    }
-
     /**
-     * A read of a queue of few groups tells whether groups other than those it took were free (the consumer sends a
-     * helper only then); a read of a queue of many groups does not know.
+     * A grouped read tells whether groups other than those it took were free (the consumer sends a helper only then),
+     * however many groups the queue has; without the group index it does not know.
      */
     @Test
-    void aReadOfFewGroupsTellsWhetherOtherGroupsWereFree() {
+    void aGroupedReadTellsWhetherOtherGroupsWereFree() {
         for (GroupedRead mode : GroupedRead.values()) {
             String q = newQueue(true);
             for (int i = 0; i < 3; i++) {
@@ -529,11 +512,15 @@ class PgmqGroupedReadTest {
                     mode + ": nothing free");
         }
         String many = newQueue(true);
-        for (int g = 0; g < GroupedReadSql.FEW_GROUPS_AT_MOST + 1; g++) {
+        for (int g = 0; g < 200; g++) {
             send(many, "g" + g);
         }
-        assertNull(client.readWithNextVisible(GroupedRead.FILL, many, 30, 1).otherGroupsFree(),
-                "65 groups: the walk does not know");
+        for (int g = 0; g < 199; g++) {
+            assertEquals(Boolean.TRUE, client.readWithNextVisible(GroupedRead.FILL, many, 30, 1).otherGroupsFree(),
+                    "200 groups, " + (g + 1) + " taken");
+        }
+        assertEquals(Boolean.FALSE, client.readWithNextVisible(GroupedRead.FILL, many, 30, 1).otherGroupsFree(),
+                "200 groups, the last one taken");
         assertNull(client.readWithNextVisible(GroupedRead.FILL, newQueue(false), 30, 1).otherGroupsFree(),
                 "no group index: not known");
         assertNull(client.readWithNextVisible(null, many, 30, 1).otherGroupsFree(), "a plain read: not known");
