@@ -35,9 +35,9 @@ package io.camelpgmq.client;
  * </ul>
  * Like {@code readWithNextVisible}'s plain form it also returns the database's clock and, when the read came back
  * short, the earliest future {@code vt} of the queue; with the group index, also whether groups other than those
- * it took were free ({@link PgmqRead#otherGroupsFree()}); and the cursor for the next read ({@code group_cursor}). Messages of one group sent concurrently by several
- * transactions are ordered by msg_id only once both committed: send a group's messages one transaction after the
- * other.
+ * it took were free ({@link PgmqRead#otherGroupsFree()}); and the cursor for the next read ({@code group_cursor}).
+ * Messages of one group sent concurrently by several transactions are ordered by msg_id only once both committed:
+ * send a group's messages one transaction after the other.
  */
 final class GroupedReadSql {
 
@@ -59,15 +59,16 @@ final class GroupedReadSql {
                                               + " AS grp FROM updated u) k)";
 
     // Parameters: 1 the group key after which this read starts taking groups (the cursor), 2 the most groups to take
-    // (qty), 3 the most messages per group, 4 qty, 5 vt seconds, 6 qty (short read?). %5$s: how a group's run is found (RUN_THROUGH_INDEX or RUN_BY_WALK).
+    // (qty), 3 the most messages per group, 4 qty, 5 vt seconds, 6 qty (short read?). %5$s: how a group's run is found
+    // (RUN_THROUGH_INDEX or RUN_BY_WALK).
     // The heads subquery is read lazily (a nested loop pulls its next head only while the batch is not full), so the
     // fill mode locks only the heads of the groups it returns. Its ORDER BY/LIMIT sit under the row lock, so the
     // LIMIT counts locked heads: heads other readers hold are skipped, not counted. statement_timestamp() (stable) is
     // the statement's "now" throughout, so each row is judged against one clock and index scans can use it. The heads'
     // and the runs' counts are bound under constant LIMITs (%3$s, %4$s: PlanBound) so PostgreSQL keeps one plan.
-    // %6$s: the CTEs the heads are found with (HEADS_OF_GROUPS with the group index, else none), %7$s: the heads, locked, in the order they
-    // are taken (HEADS_BY_WALK or HEADS_BY_SKIP), %8$s: whether groups other than those taken were
-    // free (OTHER_GROUPS_FREE, or unknown).
+    // %6$s: the CTEs the heads are found with (HEADS_OF_GROUPS with the group index, else none), %7$s: the heads,
+    // locked, in the order they are taken (HEADS_BY_WALK or HEADS_BY_SKIP), %8$s: whether groups other than those
+    // taken were free (OTHER_GROUPS_FREE, or unknown).
     // %9$s: how the run's rows are locked (LOCK_RUN_AS_READ, or none), %10$s: the CTEs that lock them after the pick
     // (RELOCK_PICKED, or none), %11$s: the CTE the update takes its rows from (picked or kept).
     private static final String TEMPLATE = "WITH RECURSIVE cursor_key AS (SELECT ?::bigint AS grp), %6$s runs AS ("
@@ -141,26 +142,28 @@ final class GroupedReadSql {
                                                 + " ORDER BY h.msg_id LIMIT %2$s FOR UPDATE OF h SKIP LOCKED";
     // With the group index each group's head is the first entry of its range of the index, found by a skip through the
     // index from one group to the next (one descent per group), whatever the backlog. The skip starts after the cursor
-    // (the key of the last group this client took from the queue), runs to the last key and goes on from the first,
-    // and is pulled only while the batch is not full: a read descends for the groups it takes and for those it finds
-    // taken, not for every group. So the groups take turns in the order of their keys (round robin: every free group is
-    // taken within one turn of the cursor through the keys), and a batch is not the oldest free group's. Instructions a
+    // (the key of the last group this client took from the queue), runs to the last key and goes on from the first, and
+    // is pulled only while the batch is not full: a read descends for the groups it takes and for those it finds taken,
+    // not for every group. So the groups take turns in the order of their keys (round robin: every free group is taken
+    // within one turn of the cursor through the keys), and a batch is not the oldest free group's. Instructions a
     // message on PostgreSQL 15 (4 clients), against the heads of every group found first and the oldest taken first: 10
-    // groups, 0.85 with the same index, 0.79 with the index on the key. Walking the queue in msg_id order for heads went
-    // through every message ahead of the first free head on every read: with a 20,000 backlog in one group whose head
-    // was in flight, 60,335 buffers and 163 ms per read against 14 for the skip (PostgreSQL 15); over 100 groups, one
-    // waiting with 14,000 messages at the front, about 60,000 buffers a read. Bounded to the first 32 visible messages
-    // and followed by the skip, as reads of queues of more than 64 groups did until 2026-12-04, the walk cost 1.29x a
-    // plain read's instructions a message over 1,000 groups, against 1.25x for the skip from the cursor.
+    // groups, 0.85 with the same index, 0.79 with the index on the key. Walking the queue in msg_id order for heads
+    // went through every message ahead of the first free head on every read: with a 20,000 backlog in one group whose
+    // head was in flight, 60,335 buffers and 163 ms per read against 14 for the skip (PostgreSQL 15); over 100 groups,
+    // one waiting with 14,000 messages at the front, about 60,000 buffers a read. Bounded to the first 32 visible
+    // messages and followed by the skip, as reads of queues of more than 64 groups did until 2026-12-04, the walk cost
+    // 1.29x a plain read's instructions a message over 1,000 groups, against 1.25x for the skip from the cursor.
     private static final String HEADS_OF_GROUPS = "heads_after AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
-                                                  + " FROM %1$s y WHERE " + group("y") + " > (SELECT grp FROM cursor_key)"
+                                                  + " FROM %1$s y WHERE " + group("y")
+                                                  + " > (SELECT grp FROM cursor_key)"
                                                   + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
                                                   + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads_after p"
                                                   + " CROSS JOIN LATERAL (SELECT " + group("y")
                                                   + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
                                                   + " > p.grp ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),"
                                                   + " heads_up_to AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
-                                                  + " FROM %1$s y WHERE " + group("y") + " <= (SELECT grp FROM cursor_key)"
+                                                  + " FROM %1$s y WHERE " + group("y")
+                                                  + " <= (SELECT grp FROM cursor_key)"
                                                   + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
                                                   + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads_up_to p"
                                                   + " CROSS JOIN LATERAL (SELECT " + group("y")
@@ -184,7 +187,8 @@ final class GroupedReadSql {
     // only where the heads are at hand (the skip): a head taken meanwhile by another reader still counts as free, so
     // the answer errs towards helping. The skip goes on from the groups taken to the first other free head it finds.
     private static final String OTHER_GROUPS_FREE = "EXISTS (SELECT 1 FROM heads s WHERE s.vt <= statement_timestamp()"
-                                                    + " AND NOT EXISTS (SELECT 1 FROM picked p WHERE p.head_id = s.msg_id))";
+                                                    + " AND NOT EXISTS (SELECT 1 FROM picked p"
+                                                    + " WHERE p.head_id = s.msg_id))";
     private static final String UNKNOWN = "NULL::boolean";
 
     // the key of a group (parameter: its name, or null for the messages without one), as the reads compute it

@@ -417,8 +417,8 @@ public final class PgmqClient {
     /** Up to {@code limit} messages of the queue's archive ({@code pgmq.a_<name>}), oldest first. */
     public List<PgmqMessage> browseArchive(String queueName, int limit) {
         requirePositive(limit, "limit");
-        return queryList(String.format(QueueSql.BROWSE, QueueNames.qualifiedArchiveTable(queueName)), "browse_archive", queueName,
-                PgmqClient::toMessage, limit);
+        return queryList(String.format(QueueSql.BROWSE, QueueNames.qualifiedArchiveTable(queueName)), "browse_archive",
+                queueName, PgmqClient::toMessage, limit);
     }
 
     /** Moves a message to the archive; {@code false} when it was not in the queue. */
@@ -760,7 +760,8 @@ public final class PgmqClient {
     private record CompletionText(String template, String queueName) implements StatementTexts.Shape {
         @Override
         public String write() {
-            return String.format(template, QueueNames.qualifiedQueueTable(queueName), QueueNames.qualifiedArchiveTable(queueName));
+            return String.format(template, QueueNames.qualifiedQueueTable(queueName),
+                    QueueNames.qualifiedArchiveTable(queueName));
         }
     }
 
@@ -793,8 +794,9 @@ public final class PgmqClient {
 
     /**
      * A row of a read that also tells the next visible time and the database's clock. Every row carries those (and
-     * whether other groups were free, and the group cursor), the same on each: they are decoded from the {@code first} row only, as
-     * {@link #toRead} takes them from it (a timestamp less to decode per message on the consumer's hot path).
+     * whether other groups were free, and the group cursor), the same on each: they are decoded from the {@code first}
+     * row only, as {@link #toRead} takes them from it (a timestamp less to decode per message on the consumer's hot
+     * path).
      */
     private static Object[] readRow(ResultSet rs, Set<String> columns, boolean first) throws SQLException {
         PgmqMessage message = rs.getObject("msg_id") == null ? null : toMessage(rs, columns);

@@ -58,7 +58,7 @@ class PgmqGroupedReadTest {
         return DB.queryLong("SELECT hashtextextended('" + (group == null ? "_default_fifo_group" : group) + "', 0)");
     }
 
-    /** {@code groups} in the order of their turns when a read starts with {@code first}: after it in key order, wrapping. */
+    /** {@code groups} in the order of their turns when a read starts with {@code first}: in key order, wrapping. */
     private static List<String> turnsFrom(String first, List<String> groups) {
         long start = keyOf(first);
         List<String> turns = new ArrayList<>(groups);
@@ -377,7 +377,8 @@ class PgmqGroupedReadTest {
             assertEquals(PgmqClient.GroupIndexState.CURRENT, client.groupIndexState(q));
             assertEquals(1, DB.queryLong("SELECT count(*) FROM pg_indexes WHERE schemaname = 'pgmq' AND tablename = 'q_"
                                          + q + "' AND indexname LIKE '%group%'"), "built again, not beside it");
-            assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"), "read through the new index");
+            assertTrue(client.readStatement(GroupedRead.FILL, q, 10).contains(">= h.grp"),
+                    "read through the new index");
             assertEquals("DROP INDEX CONCURRENTLY IF EXISTS pgmq.\"q_" + q + "_group_idx\"",
                     PgmqClient.dropGroupIndexStatement(q, true));
         }
