@@ -121,11 +121,12 @@ public class PgmqConfiguration implements Cloneable {
 
     @UriParam(label = "consumer", defaultValue = "plain",
               description = "How the consumer reads: plain (oldest first, groups ignored), or in FIFO groups (pgmq"
-                            + " header x-pgmq-group): grouped (fills a batch from the oldest group first, like SQS"
+                            + " header x-pgmq-group): grouped (fills a batch from one group, then the next, like SQS"
                             + " FIFO), groupedRoundRobin (one message per group per round), groupedHead (one message"
-                            + " per group). Grouped: a group's messages reach the route in msg_id order, never two at"
-                            + " once across threads and JVMs; a failure holds its group until its retry succeeds or"
-                            + " it is dead-lettered; the visibility of a message in process is extended.")
+                            + " per group); the groups take turns. Grouped: a group's messages reach the route in"
+                            + " msg_id order, never two at once across threads and JVMs; a failure holds its group"
+                            + " until its retry succeeds or it is dead-lettered; the visibility of a message in process"
+                            + " is extended.")
     private PgmqReadMode readMode = PgmqReadMode.plain;
 
     @UriParam(label = "consumer", defaultValue = "0", javaType = "java.time.Duration",

@@ -11,11 +11,11 @@ public enum PgmqReadMode {
     /** {@code pgmq.read}: the oldest visible messages, groups ignored. */
     plain(null),
     /**
-     * Like {@code pgmq.read_grouped}: FIFO per group (header {@code x-pgmq-group}); fills a batch from the oldest eligible
-     * group first, like SQS FIFO.
+     * Like {@code pgmq.read_grouped}: FIFO per group (header {@code x-pgmq-group}); fills a batch from one free group,
+     * then the next, like SQS FIFO. With the group index the groups take turns (pgmq's function takes the oldest first).
      */
     grouped(GroupedRead.FILL),
-    /** Like {@code pgmq.read_grouped_rr}: FIFO per group, one message per group per round (fair between groups). */
+    /** Like {@code pgmq.read_grouped_rr}: FIFO per group, one message per group per round, the groups in turns. */
     groupedRoundRobin(GroupedRead.ROUND_ROBIN),
     /** Like {@code pgmq.read_grouped_head}: FIFO per group, at most one message per group per read. */
     groupedHead(GroupedRead.HEAD);
