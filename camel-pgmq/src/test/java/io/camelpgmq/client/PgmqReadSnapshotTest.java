@@ -25,7 +25,7 @@ class PgmqReadSnapshotTest {
 
     /**
      * A way to read: plain ({@code mode} null) along the index on vt or, without it, in msg_id order; grouped, finding
-     * the heads through the group index (a queue of few groups) or, without it, by walking the queue.
+     * the heads through the group index or, without it, by walking the queue.
      */
     private record Way(GroupedRead mode, boolean withIndex) {
         @Override

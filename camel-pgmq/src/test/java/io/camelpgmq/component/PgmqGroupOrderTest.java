@@ -99,8 +99,8 @@ class PgmqGroupOrderTest extends PgmqTestSupport {
     }
 
     /**
-     * 3 contexts x 4 readers, 1,000 messages in 20 groups of 50 (few groups: the reads find the heads by skipping
-     * through the group index) or in 80 of 12 (many: by walking the queue), 10 % of first attempts fail (retryDelay 0 in
+     * 3 contexts x 4 readers, 1,000 messages in 20 groups of 50 or in 80 of 12 (the reads find the heads by skipping
+     * through the group index from their turn), 10 % of first attempts fail (retryDelay 0 in
      * two contexts, 100 in the third), group g3's middle message is sent with a 1 s delay, group g7's third works 2.5 s
      * with a 2 s visibility timeout, and the third context stops after a third of the messages.
      */
