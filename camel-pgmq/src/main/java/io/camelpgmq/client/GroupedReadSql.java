@@ -52,10 +52,12 @@ final class GroupedReadSql {
     private static final String GROUP_OF = "hashtextextended(coalesce(%sheaders ->> 'x-pgmq-group',"
                                            + " '_default_fifo_group'), 0)";
 
+    // The cursor: the group key after which this read starts (the statement's first parameter, in its first CTE)
+    private static final String CURSOR = "(SELECT grp FROM cursor_key)";
     // Where the next read starts: the key of the last group this read took, in the order it took them (after the
     // cursor to the end of the keys, then from the first key up to the cursor), or none when it took nothing.
-    private static final String NEXT_CURSOR = "(SELECT coalesce(max(k.grp) FILTER (WHERE k.grp <= (SELECT grp"
-                                              + " FROM cursor_key)), max(k.grp)) FROM (SELECT " + group("u")
+    private static final String NEXT_CURSOR = "(SELECT coalesce(max(k.grp) FILTER (WHERE k.grp <= " + CURSOR
+                                              + "), max(k.grp)) FROM (SELECT " + group("u")
                                               + " AS grp FROM updated u) k)";
 
     // Parameters: 1 the group key after which this read starts taking groups (the cursor), 2 the most groups to take
@@ -153,23 +155,9 @@ final class GroupedReadSql {
     // one waiting with 14,000 messages at the front, about 60,000 buffers a read. Bounded to the first 32 visible
     // messages and followed by the skip, as reads of queues of more than 64 groups did until 2026-12-04, the walk cost
     // 1.29x a plain read's instructions a message over 1,000 groups, against 1.25x for the skip from the cursor.
-    private static final String HEADS_OF_GROUPS = "heads_after AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
-                                                  + " FROM %1$s y WHERE " + group("y")
-                                                  + " > (SELECT grp FROM cursor_key)"
-                                                  + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
-                                                  + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads_after p"
-                                                  + " CROSS JOIN LATERAL (SELECT " + group("y")
-                                                  + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
-                                                  + " > p.grp ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),"
-                                                  + " heads_up_to AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt"
-                                                  + " FROM %1$s y WHERE " + group("y")
-                                                  + " <= (SELECT grp FROM cursor_key)"
-                                                  + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1)"
-                                                  + " UNION ALL SELECT n.grp, n.msg_id, n.vt FROM heads_up_to p"
-                                                  + " CROSS JOIN LATERAL (SELECT " + group("y")
-                                                  + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
-                                                  + " > p.grp AND " + group("y") + " <= (SELECT grp FROM cursor_key)"
-                                                  + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n),"
+    private static final String HEADS_OF_GROUPS = headsFrom("heads_after", " > " + CURSOR, "") + ", "
+                                                  + headsFrom("heads_up_to", " <= " + CURSOR,
+                                                          " AND " + group("y") + " <= " + CURSOR) + ","
                                                   + " heads AS (SELECT grp, msg_id, vt FROM heads_after"
                                                   + " UNION ALL SELECT grp, msg_id, vt FROM heads_up_to),";
     // The heads in the cursor's order, each locked by its own look-up along the primary key (a lateral subquery), only
@@ -224,6 +212,18 @@ final class GroupedReadSql {
 
     private static String group(String alias) {
         return String.format(GROUP_OF, alias + ".");
+    }
+
+    /**
+     * A recursive CTE {@code name} of the groups' heads (key, msg_id, vt) in key order, one descent of the group index
+     * per group: the first head whose key is {@code first} (a condition on it), then each next group's while its key is
+     * also {@code next} ({@code " AND ..."}, or empty).
+     */
+    private static String headsFrom(String name, String first, String next) {
+        return name + " AS ((SELECT " + group("y") + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE " + group("y")
+               + first + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1) UNION ALL SELECT n.grp, n.msg_id, n.vt FROM "
+               + name + " p CROSS JOIN LATERAL (SELECT " + group("y") + " AS grp, y.msg_id, y.vt FROM %1$s y WHERE "
+               + group("y") + " > p.grp" + next + " ORDER BY " + group("y") + ", y.msg_id LIMIT 1) n)";
     }
 
     /**
