@@ -1,5 +1,7 @@
 package io.camelpgmq.client;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -7,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.camelpgmq.test.PgmqTestDatabase;
@@ -43,6 +46,30 @@ class ReadScriptsTest {
 
         assertArchivesTen(dir.resolve("plain.sql"), plain, 10);
         assertArchivesTen(dir.resolve("grouped.sql"), grouped, 10);
+    }
+
+    /**
+     * {@code instructions.sh} runs ReadScripts with camel-pgmq's and the benchmarks' classes only on its class path, no
+     * dependency. From d896ca8 to 0f4ae5d ReadScripts reached a table name through PgmqClient, whose static logger
+     * (SLF4J) is not there: the tool died before it measured anything, while the test above, on the test class path,
+     * passed.
+     */
+    @Test
+    void runsWithCamelPgmqsAndTheBenchmarksClassesAlone(@TempDir Path dir) throws Exception {
+        String classPath = location(ReadScripts.class) + File.pathSeparator + location(QueueNames.class);
+        Process tool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classPath, ReadScripts.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tool.waitFor(60, TimeUnit.SECONDS), "ReadScripts did not end");
+        assertEquals(0, tool.exitValue(), output);
+        for (String script : List.of("plain.sql", "grouped.sql", "group-index.sql")) {
+            assertTrue(Files.size(dir.resolve(script)) > 0, script);
+        }
+    }
+
+    /** The class directory or jar {@code type} was loaded from. */
+    private static String location(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /** Runs the script's two statements as pgbench would (its variables bound as text), once. */
