@@ -12,7 +12,8 @@ public enum PgmqReadMode {
     plain(null),
     /**
      * Like {@code pgmq.read_grouped}: FIFO per group (header {@code x-pgmq-group}); fills a batch from one free group,
-     * then the next, like SQS FIFO. With the group index the groups take turns (pgmq's function takes the oldest first).
+     * then the next, like SQS FIFO. With the group index the groups take turns (pgmq's function takes the oldest
+     * first).
      */
     grouped(GroupedRead.FILL),
     /** Like {@code pgmq.read_grouped_rr}: FIFO per group, one message per group per round, the groups in turns. */
