@@ -12,7 +12,8 @@ import java.util.Map;
  * reads a batch (the consumer's plain read, or its grouped read with the group index) and archives
  * what it read, as two auto-commit statements ({@code readWithNextVisible} then {@code archiveDelivered}). The
  * statements are the client's, word for word, except the read's last {@code SELECT}, which returns the batch's
- * msg_ids and read counts as two arrays (pgbench's {@code \gset} takes one row) for the archive to bind.
+ * msg_ids and read counts as two arrays (pgbench's {@code \gset} takes one row) for the archive to bind, and the rest
+ * of what the consumer's read returns in one row.
  * <p>
  * In this package to reach the client's statement builders, which are package-private; a measuring tool only.
  */
@@ -62,10 +63,15 @@ public final class ReadScripts {
         boolean grouped = parameters[0].equals("cursor");
         // a grouped read starts after the group cursor, which each client carries from one read to the next as the
         // client's GroupCursors does (kept when a read took nothing); its first value comes with pgbench -D cursor=N
+        // it also returns what the consumer's read returns besides the rows (the database's clock, the next vt, whether
+        // other groups were free): PostgreSQL leaves out the parts of a statement whose results nobody asks for, and
+        // until 2026-12-04 the scripts left out the grouped read's look for other free groups
         String batchAsArrays = read.substring(0, at) + " SELECT '{' || coalesce(string_agg(" + alias
                                + ".msg_id::text, ','), '') || '}' AS ids, '{' || coalesce(string_agg(" + alias
-                               + ".read_ct::text, ','), '') || '}' AS cts"
-                               + (grouped ? ", coalesce(max(n.group_cursor), ?::bigint) AS cursor" : "")
+                               + ".read_ct::text, ','), '') || '}' AS cts, max(n.db_now) AS db_now,"
+                               + " max(n.next_vt) AS next_vt"
+                               + (grouped ? ", bool_or(n.other_groups_free) AS other_groups_free,"
+                                            + " coalesce(max(n.group_cursor), ?::bigint) AS cursor" : "")
                                + " FROM n LEFT JOIN " + rows + " ON true";
         if (grouped) {
             parameters = Arrays.copyOf(parameters, parameters.length + 1);

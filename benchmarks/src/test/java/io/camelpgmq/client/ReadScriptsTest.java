@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,7 +90,11 @@ class ReadScriptsTest {
                 assertTrue(rs.next(), script.toString());
                 ids = rs.getString("ids");
                 readCounts = rs.getString("cts");
+                // what the consumer's read returns besides the rows, asked for so that PostgreSQL runs all of it
+                assertNull(rs.getObject("next_vt"), script + ": a full batch, no next vt");
+                assertNotNull(rs.getObject("db_now"), script + ": the database's clock");
                 if (grouped) {
+                    assertTrue(rs.getBoolean("other_groups_free"), script + ": three of the four groups were free");
                     // the next read's cursor: the key of a group the read took (g0 to g3), not the 0 it started from
                     assertEquals(1, DB.queryLong("SELECT count(*) FROM generate_series(0, 3) i WHERE hashtextextended("
                                                  + "'g' || i, 0) = " + rs.getLong("cursor")), script + ": the cursor");
