@@ -40,7 +40,7 @@ public final class ReadScripts {
         scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
                 "r", new String[] { "qty", "vt", "qty" }, plain));
         String[] groupedParameters = { "cursor", "qty", "qty", "qty", "vt", "qty" };
-        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true),
+        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
                 " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());

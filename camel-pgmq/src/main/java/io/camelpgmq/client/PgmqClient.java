@@ -496,10 +496,20 @@ public final class PgmqClient {
      * group is never handed to two readers, and only the groups returned are locked. Run it in auto-commit.
      */
     public PgmqRead readWithNextVisible(GroupedRead mode, String queueName, int vtSeconds, int qty) {
+        return readWithNextVisible(mode, queueName, vtSeconds, qty, true);
+    }
+
+    /**
+     * {@link #readWithNextVisible(GroupedRead, String, int, int)}; {@code lookForOtherGroups} false leaves
+     * {@link PgmqRead#otherGroupsFree()} unknown (null) and saves the server the look for free groups beyond those the
+     * read takes: for a caller that cannot act on the answer (a consumer whose readers all run already).
+     */
+    public PgmqRead readWithNextVisible(GroupedRead mode, String queueName, int vtSeconds, int qty,
+                                        boolean lookForOtherGroups) {
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String operation = mode == null ? "read" : mode.function();
-        String sql = readStatement(mode, queueName, qty);
+        String sql = readStatement(mode, queueName, qty, lookForOtherGroups);
         Object[] args = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, groupCursors.next(queueName), vtSeconds, qty);
         return withConnection(operation, queueName, c -> read(c, mode == null ? null : queueName, null, new Object[0],
@@ -530,14 +540,23 @@ public final class PgmqClient {
      */
     public PgmqRead completeAndRead(GroupedRead mode, String queueName, boolean archive, List<PgmqMessage> succeeded,
                                     int vtSeconds, int qty) {
+        return completeAndRead(mode, queueName, archive, succeeded, vtSeconds, qty, true);
+    }
+
+    /**
+     * {@link #completeAndRead(GroupedRead, String, boolean, List, int, int)}; {@code lookForOtherGroups} as for
+     * {@link #readWithNextVisible(GroupedRead, String, int, int, boolean)}.
+     */
+    public PgmqRead completeAndRead(GroupedRead mode, String queueName, boolean archive, List<PgmqMessage> succeeded,
+                                    int vtSeconds, int qty, boolean lookForOtherGroups) {
         if (succeeded.isEmpty()) {
-            return readWithNextVisible(mode, queueName, vtSeconds, qty);
+            return readWithNextVisible(mode, queueName, vtSeconds, qty, lookForOtherGroups);
         }
         QueueNames.validate(queueName);
         requirePositive(qty, "qty");
         String completing = texts.of(new CompletionText(archive ? CompletionSql.ARCHIVE_OWNED
                 : CompletionSql.DELETE_OWNED, queueName));
-        String reading = readStatement(mode, queueName, qty);
+        String reading = readStatement(mode, queueName, qty, lookForOtherGroups);
         Object[] readingArgs = mode == null ? new Object[] { qty, vtSeconds, qty }
                 : GroupedReadSql.parameters(mode, groupCursors.next(queueName), vtSeconds, qty);
         String operation = (archive ? "archive and " : "delete and ") + (mode == null ? "read" : mode.function());
@@ -738,21 +757,27 @@ public final class PgmqClient {
      * (each as last looked up, once a minute).
      */
     String readStatement(GroupedRead mode, String queueName, int qty) {
+        return readStatement(mode, queueName, qty, true);
+    }
+
+    /** {@link #readStatement(GroupedRead, String, int)}; a grouped one looks for other free groups or not. */
+    String readStatement(GroupedRead mode, String queueName, int qty, boolean lookForOtherGroups) {
         boolean indexed = mode == null ? vtIndexChecks.holds(queueName) : groupIndexChecks.holds(queueName);
-        return texts.of(new ReadText(mode, queueName, qty, indexed));
+        return texts.of(new ReadText(mode, queueName, qty, indexed, mode != null && lookForOtherGroups));
     }
 
     /**
      * A read's text: plain ({@code mode} null; {@code indexed}: the queue table has an index on vt) or in FIFO groups
-     * ({@code indexed}: the queue has the group index).
+     * ({@code indexed}: the queue has the group index; {@code lookForOtherGroups}: it says whether other groups were
+     * free).
      */
-    private record ReadText(GroupedRead mode, String queueName, int qty, boolean indexed)
+    private record ReadText(GroupedRead mode, String queueName, int qty, boolean indexed, boolean lookForOtherGroups)
             implements StatementTexts.Shape {
         @Override
         public String write() {
             String queueTable = QueueNames.qualifiedQueueTable(queueName);
             return mode == null ? ReadSql.read(queueTable, qty, indexed)
-                    : GroupedReadSql.read(mode, queueTable, qty, indexed);
+                    : GroupedReadSql.read(mode, queueTable, qty, indexed, lookForOtherGroups);
         }
     }
 

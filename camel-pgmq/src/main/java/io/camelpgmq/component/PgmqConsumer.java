@@ -400,12 +400,15 @@ public class PgmqConsumer extends DefaultConsumer implements ShutdownAware, Susp
                 List<PgmqMessage> settling = carried == null ? List.of() : carried.takeSucceeded();
                 PgmqRead read;
                 long readNanos = System.nanoTime();
+                // a grouped read says whether other groups were free only when the answer can start a reader
+                boolean lookForOtherGroups = grouped && readers.canHelp();
                 try {
                     read = call("read", () -> settling.isEmpty()
                             ? client.readWithNextVisible(configuration.getReadMode().groupedRead(), queueName,
-                                    configuration.getVisibilityTimeout(), qty)
+                                    configuration.getVisibilityTimeout(), qty, lookForOtherGroups)
                             : client.completeAndRead(configuration.getReadMode().groupedRead(), queueName,
-                                    completion.archives(), settling, configuration.getVisibilityTimeout(), qty));
+                                    completion.archives(), settling, configuration.getVisibilityTimeout(), qty,
+                                    lookForOtherGroups));
                     reads.incrementAndGet();
                     meters.read(System.nanoTime() - readNanos, read.messages().size());
                     lastReadError = null;

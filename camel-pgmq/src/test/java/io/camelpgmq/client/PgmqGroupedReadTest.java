@@ -525,6 +525,12 @@ class PgmqGroupedReadTest {
         assertNull(client.readWithNextVisible(GroupedRead.FILL, newQueue(false), 30, 1).otherGroupsFree(),
                 "no group index: not known");
         assertNull(client.readWithNextVisible(null, many, 30, 1).otherGroupsFree(), "a plain read: not known");
+        String notAsked = newQueue(true);
+        send(notAsked, "a");
+        send(notAsked, "b");
+        PgmqRead read = client.readWithNextVisible(GroupedRead.FILL, notAsked, 30, 1, false);
+        assertEquals(1, read.messages().size(), "a read that does not look for other groups still reads");
+        assertNull(read.otherGroupsFree(), "not looked for: not known");
     }
 
     /** A grouped read of 10 touches fewer than 300 buffers (of a queue of ~430 heap pages), whichever plan is used. */

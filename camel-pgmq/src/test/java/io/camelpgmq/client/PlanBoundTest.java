@@ -31,7 +31,7 @@ class PlanBoundTest {
             Locale.setDefault(Locale.Category.FORMAT, Locale.forLanguageTag("th-TH-u-nu-thai"));
             assertEquals("16", PlanBound.literal(10));
             for (boolean groupIndexed : new boolean[] { true, false }) {
-                String sql = GroupedReadSql.read(GroupedRead.FILL, "pgmq.\"q_x\"", 10, groupIndexed);
+                String sql = GroupedReadSql.read(GroupedRead.FILL, "pgmq.\"q_x\"", 10, groupIndexed, true);
                 assertEquals(2, sql.split("LIMIT 16", -1).length - 1, "both planning bounds in ASCII: " + sql);
             }
         } finally {

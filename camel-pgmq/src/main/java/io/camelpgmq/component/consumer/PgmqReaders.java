@@ -48,6 +48,11 @@ public final class PgmqReaders {
         start();
     }
 
+    /** Whether {@link #help} could start another reader now: fewer than {@code maxConcurrentConsumers} run. */
+    public synchronized boolean canHelp() {
+        return !closed && running < max;
+    }
+
     /** A read came back full: there may be more, so start another reader if the load limit allows one. */
     public void help() {
         synchronized (this) {

@@ -1,5 +1,6 @@
 package io.camelpgmq.component.consumer;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PgmqReadersTest {
@@ -16,6 +18,29 @@ class PgmqReadersTest {
     @AfterEach
     void stop() {
         executor.shutdownNow();
+    }
+
+    /** Help can start a reader only while fewer than the most readers run, and never once closed. */
+    @Test
+    void helpIsPossibleBelowTheMostReadersOnly() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        PgmqReaders readers = new PgmqReaders(1, 2, executor, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(readers.canHelp(), "no reader runs");
+        readers.wake();
+        assertTrue(readers.canHelp(), "one of two runs");
+        readers.help();
+        assertFalse(readers.canHelp(), "both run");
+        release.countDown();
+        assertTrue(readers.awaitIdle(5_000), "the readers ended");
+        assertTrue(readers.canHelp(), "none runs again");
+        readers.close();
+        assertFalse(readers.canHelp(), "closed");
     }
 
     /**
