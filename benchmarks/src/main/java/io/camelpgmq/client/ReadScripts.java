@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh}: each transaction
+ * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh} and
+ * {@code src/bench/locality.sh}: each transaction
  * reads a batch (the consumer's plain read, or its grouped read with the group index) and archives
  * what it read, as two auto-commit statements ({@code readWithNextVisible} then {@code archiveDelivered}). The
  * statements are the client's, word for word, except the read's last {@code SELECT}, which returns the batch's
@@ -26,7 +27,8 @@ public final class ReadScripts {
     }
 
     /**
-     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql} and {@code group-index.sql} to;
+     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql}, {@code grouped-busy.sql} and
+     * {@code group-index.sql} to;
      * {@code args[1]} and {@code args[2]}: the plain and the grouped queue (default {@code p} and {@code g}).
      */
     public static void main(String[] args) throws IOException {
@@ -41,6 +43,9 @@ public final class ReadScripts {
                 "r", new String[] { "qty", "vt", "qty" }, plain));
         String[] groupedParameters = { "cursor", "qty", "qty", "qty", "vt", "qty" };
         scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
+                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
+        // the read of a consumer whose readers all run: it does not look for other free groups (PgmqReaders.canHelp)
+        scripts.put("grouped-busy.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, false),
                 " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
