@@ -168,8 +168,8 @@ final class GroupedReadSql {
     // takes one after the other have their rows anywhere in the queue, where a plain read's consecutive batches share
     // pages. src/bench/locality.sh measures it: over 1,000 interleaved groups, the same read over the same messages
     // with the groups named so that their keys sort in the order their messages came in cost 0.93x the backends' CPU
-    // a message (median of 13 paired rounds, PostgreSQL 15, 4 clients; the single rounds swing by a fifth), a part of
-    // the 1.1-1.3x the grouped read costs beyond the plain one there. Taking the groups in the order their messages came
+    // a message (median of 13 paired rounds, PostgreSQL 15, 4 clients; the single rounds swing by a fifth): a part of
+    // why the grouped read costs 1.1-1.3x the plain one's CPU there. Taking the groups in the order their messages came
     // in would keep that locality but not the turns (a group whose messages came first would be taken again before
     // the others had their turn).
     private static final String HEADS_OF_GROUPS = "heads AS (SELECT grp, NULL::bigint AS msg_id,"
