@@ -10,6 +10,9 @@
 #
 #   bash src/bench/instructions.sh                       4 clients, 10 groups, 20,000 messages per queue
 #   bash src/bench/instructions.sh --clients 1 --groups 1000
+#   PGMQ_CALLGRIND_SCRIPTS="plain.sql grouped-busy.sql" bash src/bench/instructions.sh   # the scripts to count, the
+#                                                        first the others are compared with (ReadScripts writes them;
+#                                                        grouped-busy.sql: the read of a consumer whose readers all run)
 #
 # Needs valgrind, pgbench and PostgreSQL 15 (apt-get install -y valgrind postgresql-15); runs for 5-10 minutes
 # (everything under valgrind runs 20-50 times slower). Loopback only, trust authentication, its own data directory

@@ -96,6 +96,8 @@ run() {
 
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 MESSAGES_READ=$((TRANSACTIONS * CLIENTS * 10))
+# clock ticks as microseconds a message
+us() { echo "$1 * $TICK_US / $MESSAGES_READ" | bc -l; }
 echo "PostgreSQL 15, $CLIENTS clients, reads of 10 and their archive, $MESSAGES_READ of $MESSAGES messages over $GROUPS_N"
 echo "groups; the backends' CPU a message (us) and pgbench's transactions a second:"
 printf '%-6s %14s %14s %14s %12s %12s %14s\n' round plain keyed arrival keyed/plain arrival/plain arrival/keyed
@@ -103,7 +105,6 @@ for round in $(seq 1 "$ROUNDS"); do
   read -r plain_ticks plain_tps <<<"$(run "$WORK/keyed/plain.sql")"
   read -r keyed_ticks keyed_tps <<<"$(run "$WORK/keyed/grouped-busy.sql")"
   read -r arrival_ticks arrival_tps <<<"$(run "$WORK/arrival/grouped-busy.sql")"
-  us() { echo "$1 * $TICK_US / $MESSAGES_READ" | bc -l; }
   printf '%-6s %8.1f %5d/s %8.1f %5d/s %8.1f %5d/s %11.2fx %11.2fx %13.2fx\n' "$round" \
     "$(us "$plain_ticks")" "$plain_tps" "$(us "$keyed_ticks")" "$keyed_tps" "$(us "$arrival_ticks")" "$arrival_tps" \
     "$(echo "$keyed_ticks / $plain_ticks" | bc -l)" "$(echo "$arrival_ticks / $plain_ticks" | bc -l)" \
