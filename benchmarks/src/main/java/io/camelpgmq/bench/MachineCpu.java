@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * How many of the machine's cores were busy over a timed section, from the kernel's counters ({@code /proc/stat}):
@@ -115,7 +116,7 @@ final class MachineCpu {
                 } catch (IOException ended) {
                     continue;
                 }
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String[] f = fieldsAfterName(stat);
                 long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
                 if (!cmdline.startsWith("postgres: ")) {
                     // the postmaster: its own time, and its ended children's (cutime, cstime)
@@ -144,7 +145,40 @@ final class MachineCpu {
 
     /** User and system ticks of this JVM's service threads, from {@code /proc/self/task/<tid>/stat}, or -1. */
     private static long jvmServiceTicks() {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        return threadTicks(Path.of("/proc/self/task"), name -> isCompiler(name) || name.startsWith("GC ")
+                                                               || name.startsWith("G1 ") || name.equals("VM Thread"));
+    }
+
+    /**
+     * User and system ticks of the JIT compiler threads alive in the JVM process {@code pid} (another JVM than this
+     * one: the fresh consumer's), or -1 where unknown.
+     */
+    static long compilerTicks(long pid) {
+        return threadTicks(Path.of("/proc", Long.toString(pid), "task"), MachineCpu::isCompiler);
+    }
+
+    /** User and system ticks of the process {@code pid} so far, its ended threads' too, or -1 where unknown. */
+    static long processTicks(long pid) {
+        try {
+            String[] f = fieldsAfterName(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Seconds of CPU in {@code ticks} of the kernel's clock. */
+    static double seconds(long ticks) {
+        return ticks * NANOS_PER_TICK / 1e9;
+    }
+
+    private static boolean isCompiler(String threadName) {
+        return threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler");
+    }
+
+    /** User and system ticks of the threads in {@code taskDir} whose names {@code named} accepts, or -1. */
+    private static long threadTicks(Path taskDir, Predicate<String> named) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir)) {
             long ticks = 0;
             for (Path task : tasks) {
                 String stat;
@@ -153,14 +187,8 @@ final class MachineCpu {
                 } catch (IOException ended) {
                     continue;
                 }
-                // tid (comm) state ppid ...: the name may hold spaces and parentheses, the fields follow the last ')'
-                int open = stat.indexOf('(');
-                int close = stat.lastIndexOf(')');
-                String name = stat.substring(open + 1, close);
-                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler") || name.startsWith("GC ")
-                        || name.startsWith("G1 ") || name.equals("VM Thread")) {
-                    String[] f = stat.substring(close + 2).split(" ");
-                    // after the name: state(3) ... utime(14) stime(15), so indices 11 and 12
+                if (named.test(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) {
+                    String[] f = fieldsAfterName(stat);
                     ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
                 }
             }
@@ -168,6 +196,14 @@ final class MachineCpu {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * The fields of a {@code stat} line after its name: pid (comm) state ppid ..., where the name may hold spaces and
+     * parentheses, so the fields follow the last ')'. utime and stime (fields 14 and 15) are then at 11 and 12.
+     */
+    private static String[] fieldsAfterName(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long jvmCpuNanos() {

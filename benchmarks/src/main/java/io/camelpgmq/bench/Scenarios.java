@@ -437,9 +437,12 @@ final class Scenarios {
     /**
      * The drains of {@link #freshJvmDrains}: rates in msg/s, and the milliseconds the consumer JVM's JIT compilers
      * spent from the end of the previous drain (the first: from READY) to the end of each, and how long after the
-     * backlog's commit returned each drain's route took its first message.
+     * backlog's commit returned each drain's route took its first message; and, over each drain (from the commit to the
+     * consumer's report that it completed the last message), how many of the machine's cores were busy, and the CPU
+     * seconds of the consumer JVM and of its JIT compiler threads (NaN where the machine does not say).
      */
-    record FreshDrains(List<Double> rates, List<Long> compileMillis, List<Double> firstMessageMillis) {
+    record FreshDrains(List<Double> rates, List<Long> compileMillis, List<Double> firstMessageMillis,
+                       List<Double> busyCores, List<Double> jvmSeconds, List<Double> compilerSeconds) {
     }
 
     /**
@@ -476,9 +479,15 @@ final class Scenarios {
             List<Double> rates = new ArrayList<>();
             List<Long> compileMillis = new ArrayList<>();
             List<Double> firstMessageMillis = new ArrayList<>();
+            List<Double> busyCores = new ArrayList<>();
+            List<Double> jvmSeconds = new ArrayList<>();
+            List<Double> compilerSeconds = new ArrayList<>();
             for (String q : queues) {
                 String table = "pgmq." + QueueNames.queueTable(q);
                 awaitNoRows(table, "vt < now()");
+                MachineCpu.Sample cpu = MachineCpu.now();
+                long jvmTicks = MachineCpu.processTicks(consumer.pid());
+                long compilerTicks = MachineCpu.compilerTicks(consumer.pid());
                 long t0 = System.nanoTime();
                 reveal(q);
                 long committed = micros(Instant.now());
@@ -486,12 +495,15 @@ final class Scenarios {
                 firstMessageMillis.add((first - committed) / 1000.0);
                 long compiledAfter = Long.parseLong(awaitLine(out, FreshJvmConsumer.DRAINED, consumer));
                 rates.add(n / seconds(t0));
+                busyCores.add(MachineCpu.busyCores(cpu, MachineCpu.now()));
+                jvmSeconds.add(ticksSince(jvmTicks, MachineCpu.processTicks(consumer.pid())));
+                compilerSeconds.add(ticksSince(compilerTicks, MachineCpu.compilerTicks(consumer.pid())));
                 awaitNoRows(table, null);
                 compileMillis.add(compiledAfter - compiled);
                 compiled = compiledAfter;
                 checkArchived(q, n + 1);
             }
-            return new FreshDrains(rates, compileMillis, firstMessageMillis);
+            return new FreshDrains(rates, compileMillis, firstMessageMillis, busyCores, jvmSeconds, compilerSeconds);
         } finally {
             consumer.getOutputStream().close();
             if (!consumer.waitFor(60, TimeUnit.SECONDS)) {
@@ -499,6 +511,11 @@ final class Scenarios {
             }
             queues.forEach(this::drop);
         }
+    }
+
+    /** The CPU seconds between two tick counts of {@link MachineCpu}, NaN where either is unknown. */
+    private static double ticksSince(long before, long after) {
+        return before < 0 || after < 0 ? Double.NaN : MachineCpu.seconds(after - before);
     }
 
     /**

@@ -37,6 +37,26 @@ class MachineCpuTest {
     }
 
     @Test
+    void aProcessesTicksCountItsSpinningThreadAndItsCompilersAreAmongThem() {
+        long pid = ProcessHandle.current().pid();
+        long before = MachineCpu.processTicks(pid);
+        long compilersBefore = MachineCpu.compilerTicks(pid);
+        assertTrue(before >= 0 && compilersBefore >= 0, "/proc/" + pid + " could not be read");
+        long until = System.nanoTime() + 400_000_000L;
+        long spins = 0;
+        while (System.nanoTime() < until) {
+            spins++;
+        }
+        double spent = MachineCpu.seconds(MachineCpu.processTicks(pid) - before);
+        assertTrue(spent >= 0.25, "the process spent " + spent + " s of CPU while one thread spun 0.4 s (" + spins + ")");
+        long compilers = MachineCpu.compilerTicks(pid);
+        assertTrue(compilers <= MachineCpu.processTicks(pid), "the compilers' " + compilers + " ticks are the process's");
+        // a process that is not there (pids are below 2^22 on Linux)
+        assertEquals(-1, MachineCpu.processTicks(Integer.MAX_VALUE));
+        assertEquals(-1, MachineCpu.compilerTicks(Integer.MAX_VALUE));
+    }
+
+    @Test
     void unknownSamplesGiveNoFigure() {
         MachineCpu.Sample now = MachineCpu.now();
         assertTrue(Double.isNaN(MachineCpu.busyCores(null, now)));
