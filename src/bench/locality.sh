@@ -33,24 +33,14 @@ while [ $# -gt 0 ]; do
 done
 # each run reads four fifths of the messages, so that every read finds a full batch
 TRANSACTIONS=$((MESSAGES * 4 / 5 / 10 / CLIENTS))
-command -v pgbench >/dev/null || { echo "pgbench is missing: apt-get install -y postgresql-15" >&2; exit 2; }
-
-DIR="${PGMQ_PG_DIR:-/tmp/camel-pgmq-pg15}"
-PORT="${PGMQ_PG_PORT:-54330}"
-bash src/pg/debian-postgres.sh start >/dev/null
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres)
-"${PSQL[@]}" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS locality" \
-  -c "CREATE DATABASE locality" >/dev/null
-"${PSQL[@]}" -d locality -f camel-pgmq/src/main/resources/io/camelpgmq/client/pgmq-compatible.sql >/dev/null
+. src/bench/pgbench-db.sh
+fresh_database locality
 
 # the client's statements, as pgbench scripts: the plain read of p, the grouped reads of keyed and arrival
-if [ ! -d camel-pgmq/target/classes ] || [ ! -d benchmarks/target/classes ]; then
-  ./mvnw -B -q -pl benchmarks -am install -DskipTests
-fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for q in keyed arrival; do
-  java -cp camel-pgmq/target/classes:benchmarks/target/classes io.camelpgmq.client.ReadScripts "$WORK/$q" p "$q"
+  read_scripts "$WORK/$q" p "$q"
 done
 
 # three queues of the same messages: p (plain, no group index), keyed and arrival (with the group index)
@@ -79,18 +69,16 @@ SQL
 
 # the backends' CPU (clock ticks) and the transactions a second of one pgbench run
 run() {
-  local script=$1 postmaster before after
+  local script=$1 before after
   fresh_queues
   # the session that filled the queues ends, and is reaped, before the count starts
   sleep 2
-  postmaster=$(head -1 "$DIR/data/postmaster.pid")
-  before=$(awk '{ print $16 + $17 }' "/proc/$postmaster/stat")
+  before=$(postmaster_ticks)
   PGOPTIONS="-c synchronous_commit=off" pgbench -n -h 127.0.0.1 -p "$PORT" -U postgres -M prepared -c "$CLIENTS" \
     -j "$CLIENTS" -t "$TRANSACTIONS" -D cursor=0 -f "$script" locality >"$WORK/pgbench.out" 2>&1 \
     || { cat "$WORK/pgbench.out" >&2; exit 1; }
-  # the backends' time counts once the postmaster has reaped them
   sleep 2
-  after=$(awk '{ print $16 + $17 }' "/proc/$postmaster/stat")
+  after=$(postmaster_ticks)
   echo "$((after - before)) $(awk '/^tps/ { printf "%.0f", $3 }' "$WORK/pgbench.out")"
 }
 

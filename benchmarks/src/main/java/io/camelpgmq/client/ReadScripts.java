@@ -8,45 +8,64 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh} and
- * {@code src/bench/locality.sh}: each transaction
+ * Writes pgbench scripts of the consumer's own statements, for {@code src/bench/instructions.sh},
+ * {@code src/bench/locality.sh} and {@code src/bench/commits.sh}: each transaction
  * reads a batch (the consumer's plain read, or its grouped read with the group index) and archives
  * what it read, as two auto-commit statements ({@code readWithNextVisible} then {@code archiveDelivered}). The
  * statements are the client's, word for word, except the read's last {@code SELECT}, which returns the batch's
  * msg_ids and read counts as two arrays (pgbench's {@code \gset} takes one row) for the archive to bind, and the rest
  * of what the consumer's read returns in one row.
  * <p>
+ * Two more scripts compare how a busy reader commits: {@code plain-complete-and-read.sql}, the consumer's (the
+ * previous batch's archive and the next read in one transaction, as {@code completeAndRead}, there in one round trip;
+ * its first archive binds empty arrays: pgbench {@code -D ids={} -D cts={}}), and {@code pgmq-read-archive.sql}, the
+ * benchmarks' raw loop's ({@code PgmqClient.read} then {@code archive}: pgmq's functions, each in a transaction of
+ * its own).
+ * <p>
  * In this package to reach the client's statement builders, which are package-private; a measuring tool only.
  */
 public final class ReadScripts {
 
-    private static final int BATCH = 10;
     private static final int VT_SECONDS = 30;
 
     private ReadScripts() {
     }
 
     /**
-     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql}, {@code grouped-busy.sql} and
-     * {@code group-index.sql} to;
-     * {@code args[1]} and {@code args[2]}: the plain and the grouped queue (default {@code p} and {@code g}).
+     * {@code args[0]}: the directory to write {@code plain.sql}, {@code grouped.sql}, {@code grouped-busy.sql},
+     * {@code plain-complete-and-read.sql}, {@code pgmq-read-archive.sql} and {@code group-index.sql} to;
+     * {@code args[1]} and {@code args[2]}: the plain and the grouped queue (default {@code p} and {@code g});
+     * {@code args[3]}: the batch (default 10).
      */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         String plain = args.length > 1 ? QueueNames.validate(args[1]) : "p";
         String grouped = args.length > 2 ? QueueNames.validate(args[2]) : "g";
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         Files.createDirectories(dir);
         String plainTable = QueueNames.qualifiedQueueTable(plain);
         String groupedTable = QueueNames.qualifiedQueueTable(grouped);
         Map<String, String> scripts = new LinkedHashMap<>();
-        scripts.put("plain.sql", script(ReadSql.read(plainTable, BATCH, true), " SELECT r.*, n.next_vt, n.db_now",
-                "r", new String[] { "qty", "vt", "qty" }, plain));
+        String[] plainParameters = { "qty", "vt", "qty" };
+        String plainRead = batchAsArrays(ReadSql.read(plainTable, batch, true), " SELECT r.*, n.next_vt, n.db_now", "r",
+                plainParameters);
+        scripts.put("plain.sql", script(batch, plainRead, plain));
         String[] groupedParameters = { "cursor", "qty", "qty", "qty", "vt", "qty" };
-        scripts.put("grouped.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, true),
-                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
+        scripts.put("grouped.sql", script(batch, batchAsArrays(GroupedReadSql.read(GroupedRead.FILL, groupedTable,
+                batch, true, true), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters), grouped));
         // the read of a consumer whose readers all run: it does not look for other free groups (PgmqReaders.canHelp)
-        scripts.put("grouped-busy.sql", script(GroupedReadSql.read(GroupedRead.FILL, groupedTable, BATCH, true, false),
-                " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters, grouped));
+        scripts.put("grouped-busy.sql", script(batch, batchAsArrays(GroupedReadSql.read(GroupedRead.FILL, groupedTable,
+                batch, true, false), " SELECT u.*, n.next_vt, n.db_now", "updated u", groupedParameters), grouped));
+        // a busy consumer's reader: the previous batch's archive, then the next read, one commit
+        scripts.put("plain-complete-and-read.sql", header(batch) + "BEGIN;\n" + archive(plain) + plainRead
+                                                   + " \\gset\nCOMMIT;\n");
+        // the raw loop's: pgmq.read, then pgmq.archive of what it read, each committed on its own
+        scripts.put("pgmq-read-archive.sql", header(batch) + "SELECT '{' || coalesce(string_agg(r.msg_id::text, ','),"
+                                             + " '') || '}' AS ids FROM (" + variables(ReadSql.READ, new String[] {
+                                                     "queue", "vt", "qty" }).replace(":queue", "'" + plain + "'")
+                                             + ") r \\gset\n" + variables(CompletionSql.ARCHIVE_MANY,
+                                                     new String[] { "queue", "ids" }).replace(":queue", "'" + plain
+                                                                                                  + "'") + ";\n");
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }
@@ -55,11 +74,11 @@ public final class ReadScripts {
     }
 
     /**
-     * A pgbench script: the read (its parameters as pgbench variables), its batch as two arrays, then their archive.
+     * The read (its parameters as pgbench variables) returning its batch as two arrays, for the archive to bind.
      * {@code lastSelect}: how the read's last SELECT begins (checked, so that a changed statement fails here rather
      * than measure something else); {@code rows}: what that SELECT joins the batch's rows as.
      */
-    private static String script(String read, String lastSelect, String rows, String[] parameters, String queue) {
+    private static String batchAsArrays(String read, String lastSelect, String rows, String[] parameters) {
         int at = read.lastIndexOf(lastSelect);
         if (at < 0) {
             throw new IllegalStateException("The read's last SELECT no longer begins with '" + lastSelect + "': " + read);
@@ -82,10 +101,23 @@ public final class ReadScripts {
             parameters = Arrays.copyOf(parameters, parameters.length + 1);
             parameters[parameters.length - 1] = "cursor";
         }
-        String archive = String.format(CompletionSql.ARCHIVE_OWNED, QueueNames.qualifiedQueueTable(queue),
-                QueueNames.qualifiedArchiveTable(queue));
-        return "\\set qty " + BATCH + "\n\\set vt " + VT_SECONDS + "\n" + variables(batchAsArrays, parameters)
-               + " \\gset\n" + variables(archive, new String[] { "ids", "cts" }) + ";\n";
+        return variables(batchAsArrays, parameters);
+    }
+
+    /** A pgbench script: the read ({@link #batchAsArrays}), then the archive of its batch, each in auto-commit. */
+    private static String script(int batch, String read, String queue) {
+        return header(batch) + read + " \\gset\n" + archive(queue);
+    }
+
+    /** The scripts' variables: the batch and the visibility timeout. */
+    private static String header(int batch) {
+        return "\\set qty " + batch + "\n\\set vt " + VT_SECONDS + "\n";
+    }
+
+    /** The consumer's archive of a batch it read ({@code archiveDelivered}), bound to the read's two arrays. */
+    private static String archive(String queue) {
+        return variables(String.format(CompletionSql.ARCHIVE_OWNED, QueueNames.qualifiedQueueTable(queue),
+                QueueNames.qualifiedArchiveTable(queue)), new String[] { "ids", "cts" }) + ";\n";
     }
 
     /** The statement with its {@code ?} parameters replaced by pgbench variables, in order. */

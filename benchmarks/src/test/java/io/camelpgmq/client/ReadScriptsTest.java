@@ -52,6 +52,63 @@ class ReadScriptsTest {
     }
 
     /**
+     * {@code commits.sh}'s two ways a busy reader commits, at batch 1: the consumer's (the previous batch's archive and
+     * the next read in one transaction; the first archive binds empty arrays) and the raw loop's (pgmq.read, then
+     * pgmq.archive of what it read). Each pass archives what the previous read took and reads the next message.
+     */
+    @Test
+    void theCommitScriptsArchiveWhatTheyReadOneTransactionAtATime(@TempDir Path dir) throws Exception {
+        PgmqClient client = new PgmqClient(DB.dataSource());
+        String plain = PgmqTestDatabase.uniqueQueueName("rsc");
+        client.createQueue(plain);
+        client.sendBatch(plain, IntStream.range(0, 5).mapToObj(i -> "{\"seq\":" + i + "}").toList(), null, 0);
+        ReadScripts.main(new String[] { dir.toString(), plain, "g", "1" });
+        String archiveTable = "pgmq.\"" + QueueNames.archiveTable(plain) + "\"";
+
+        List<String> consumer = Files.readAllLines(dir.resolve("plain-complete-and-read.sql"));
+        assertEquals(List.of("\\set qty 1", "\\set vt 30", "BEGIN;"), consumer.subList(0, 3));
+        assertEquals("COMMIT;", consumer.get(5));
+        String ids = "{}";
+        String readCounts = "{}";
+        for (int pass = 0; pass < 3; pass++) {
+            try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute(consumer.get(3).replace(":ids", "'" + ids + "'").replace(":cts", "'" + readCounts + "'"));
+                try (ResultSet rs = st.executeQuery(withoutGset(consumer.get(4)).replace(":qty", "1")
+                        .replace(":vt", "30"))) {
+                    assertTrue(rs.next());
+                    ids = rs.getString("ids");
+                    readCounts = rs.getString("cts");
+                }
+                c.commit();
+            }
+            assertEquals(1, ids.split(",").length, "pass " + pass + " read one message: " + ids);
+            assertEquals(pass, DB.queryLong("SELECT count(*) FROM " + archiveTable), "pass " + pass
+                                                                                      + " archived the one before");
+        }
+
+        List<String> raw = Files.readAllLines(dir.resolve("pgmq-read-archive.sql"));
+        assertEquals(List.of("\\set qty 1", "\\set vt 30"), raw.subList(0, 2));
+        try (Connection c = DB.dataSource().getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery(withoutGset(raw.get(2)).replace(":qty", "1").replace(":vt", "30"))) {
+                assertTrue(rs.next());
+                ids = rs.getString("ids");
+            }
+            assertEquals(1, ids.split(",").length, "pgmq.read read one message: " + ids);
+            st.execute(raw.get(3).replace(":ids", "'" + ids + "'"));
+        }
+        // the consumer's script's last read is still in flight; the raw loop's archived its own
+        assertEquals(3, DB.queryLong("SELECT count(*) FROM " + archiveTable));
+        assertEquals(1, DB.queryLong("SELECT count(*) FROM " + archiveTable + " WHERE msg_id = "
+                                     + ids.replaceAll("[{}]", "")));
+    }
+
+    private static String withoutGset(String line) {
+        assertTrue(line.endsWith(" \\gset"), line + ": the read stores its row");
+        return line.substring(0, line.length() - " \\gset".length());
+    }
+
+    /**
      * {@code instructions.sh} runs ReadScripts with camel-pgmq's and the benchmarks' classes only on its class path, no
      * dependency. From d896ca8 to 0f4ae5d ReadScripts reached a table name through PgmqClient, whose static logger
      * (SLF4J) is not there: the tool died before it measured anything, while the test above, on the test class path,
@@ -65,7 +122,8 @@ class ReadScriptsTest {
         String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(tool.waitFor(60, TimeUnit.SECONDS), "ReadScripts did not end");
         assertEquals(0, tool.exitValue(), output);
-        for (String script : List.of("plain.sql", "grouped.sql", "grouped-busy.sql", "group-index.sql")) {
+        for (String script : List.of("plain.sql", "grouped.sql", "grouped-busy.sql", "plain-complete-and-read.sql",
+                "pgmq-read-archive.sql", "group-index.sql")) {
             assertTrue(Files.size(dir.resolve(script)) > 0, script);
         }
     }
