@@ -60,12 +60,10 @@ public final class ReadScripts {
         scripts.put("plain-complete-and-read.sql", header(batch) + "BEGIN;\n" + archive(plain) + plainRead
                                                    + " \\gset\nCOMMIT;\n");
         // the raw loop's: pgmq.read, then pgmq.archive of what it read, each committed on its own
-        scripts.put("pgmq-read-archive.sql", header(batch) + "SELECT '{' || coalesce(string_agg(r.msg_id::text, ','),"
-                                             + " '') || '}' AS ids FROM (" + variables(ReadSql.READ, new String[] {
-                                                     "queue", "vt", "qty" }).replace(":queue", "'" + plain + "'")
-                                             + ") r \\gset\n" + variables(CompletionSql.ARCHIVE_MANY,
-                                                     new String[] { "queue", "ids" }).replace(":queue", "'" + plain
-                                                                                                  + "'") + ";\n");
+        String pgmqRead = "SELECT '{' || coalesce(string_agg(r.msg_id::text, ','), '') || '}' AS ids FROM ("
+                          + pgmqCall(ReadSql.READ, plain, "vt", "qty") + ") r";
+        scripts.put("pgmq-read-archive.sql", header(batch) + pgmqRead + " \\gset\n"
+                                             + pgmqCall(CompletionSql.ARCHIVE_MANY, plain, "ids") + ";\n");
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Files.writeString(dir.resolve(e.getKey()), e.getValue());
         }
@@ -118,6 +116,17 @@ public final class ReadScripts {
     private static String archive(String queue) {
         return variables(String.format(CompletionSql.ARCHIVE_OWNED, QueueNames.qualifiedQueueTable(queue),
                 QueueNames.qualifiedArchiveTable(queue)), new String[] { "ids", "cts" }) + ";\n";
+    }
+
+    /**
+     * A call of one of pgmq's functions whose first parameter is the queue: the (validated) queue as a literal, the
+     * other parameters as the pgbench variables {@code names}, in order.
+     */
+    private static String pgmqCall(String sql, String queue, String... names) {
+        String[] all = new String[names.length + 1];
+        all[0] = "queue";
+        System.arraycopy(names, 0, all, 1, names.length);
+        return variables(sql, all).replace(":queue", "'" + queue + "'");
     }
 
     /** The statement with its {@code ?} parameters replaced by pgbench variables, in order. */
